@@ -1,0 +1,87 @@
+import { afterAll, describe, expect, it } from "vitest";
+import prisma from "~/db.server";
+import { queues } from "~/jobs/producer.server";
+import { action } from "~/routes/webhooks";
+import { signedWebhookRequest } from "../support/webhooks";
+
+const shop = "webhook-route.myshopify.com";
+
+async function post(request: Request): Promise<Response> {
+  try {
+    return await action({ request, params: {}, context: {} });
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
+describe("POST /webhooks", () => {
+  afterAll(async () => {
+    await Promise.all(Object.values(queues()).map((queue) => queue.close()));
+  });
+
+  it("verifies, records and queues a signed delivery", async () => {
+    const response = await post(
+      signedWebhookRequest({
+        topic: "orders/create",
+        shop,
+        webhookId: "wh-valid",
+        body: JSON.stringify({ id: 820982911946154500, total_price: "10.00" }),
+      }),
+    );
+    expect(response.status).toBe(200);
+    const delivery = await prisma.webhookDelivery.findUniqueOrThrow({
+      where: { shopDomain_webhookId: { shopDomain: shop, webhookId: "wh-valid" } },
+    });
+    expect(delivery.topic).toBe("orders/create");
+    expect(delivery.payload).toEqual({ id: 820982911946154500, total_price: "10.00" });
+    const job = await queues().webhooks.getJob(`delivery-${delivery.id}`);
+    expect(job?.data).toMatchObject({ shopDomain: shop, topic: "orders/create" });
+  });
+
+  it("answers 401 to a bad signature and stores nothing", async () => {
+    const response = await post(
+      signedWebhookRequest({
+        topic: "orders/create",
+        shop,
+        webhookId: "wh-forged",
+        body: "{}",
+        secret: "not-the-app-secret",
+      }),
+    );
+    expect(response.status).toBe(401);
+    const count = await prisma.webhookDelivery.count({ where: { webhookId: "wh-forged" } });
+    expect(count).toBe(0);
+  });
+
+  it("answers 400 with a reason to a signed body that is not JSON", async () => {
+    const response = await post(
+      signedWebhookRequest({
+        topic: "orders/create",
+        shop,
+        webhookId: "wh-bad-json",
+        body: "{oops",
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: expect.stringMatching(/not valid JSON/) });
+    expect(await prisma.webhookDelivery.count({ where: { webhookId: "wh-bad-json" } })).toBe(0);
+  });
+
+  it("acknowledges a duplicate delivery without recording or queueing it twice", async () => {
+    const request = () =>
+      signedWebhookRequest({
+        topic: "customers/update",
+        shop,
+        webhookId: "wh-dup",
+        body: JSON.stringify({ id: 7 }),
+      });
+    expect((await post(request())).status).toBe(200);
+    const second = await post(request());
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual({ ok: true, duplicate: true });
+    expect(await prisma.webhookDelivery.count({ where: { webhookId: "wh-dup" } })).toBe(1);
+    const waiting = await queues().webhooks.getJobs(["waiting", "delayed", "active", "completed"]);
+    expect(waiting.filter((job) => job.data.topic === "customers/update")).toHaveLength(1);
+  });
+});

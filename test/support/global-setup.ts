@@ -1,0 +1,60 @@
+import { Redis } from "ioredis";
+import pg from "pg";
+import {
+  BASE_DATABASE_URL,
+  TEST_API_KEY,
+  TEST_API_SECRET,
+  TEST_REDIS_URL,
+  migrate,
+  uniqueName,
+  withSchema,
+} from "./env";
+
+/**
+ * Integration tests run against the real PostgreSQL and Redis. Each run gets a fresh schema,
+ * migrated with the checked-in migrations, and its own BullMQ key prefix, so two runs on one
+ * machine cannot see each other. Both are removed at the end.
+ */
+export default async function setup() {
+  const schema = uniqueName("test");
+  const prefix = uniqueName("propel-test");
+  await ensureDatabase(BASE_DATABASE_URL);
+  const databaseUrl = withSchema(BASE_DATABASE_URL, schema);
+  migrate(databaseUrl);
+
+  Object.assign(process.env, {
+    NODE_ENV: "test",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    SHOPIFY_API_KEY: TEST_API_KEY,
+    SHOPIFY_API_SECRET: TEST_API_SECRET,
+    SHOPIFY_APP_URL: "http://localhost:3999",
+    SCOPES: "read_customers,write_customers,read_orders,read_all_orders",
+    OPS_USERNAME: "support",
+    OPS_PASSWORD: "test-ops-password",
+  });
+
+  return async () => {
+    const client = new pg.Client({ connectionString: BASE_DATABASE_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+    const redis = new Redis(TEST_REDIS_URL);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  };
+}
+
+async function ensureDatabase(databaseUrl: string) {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const adminUrl = new URL(databaseUrl);
+  adminUrl.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: adminUrl.toString() });
+  await client.connect();
+  const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+  await client.end();
+}
