@@ -10,6 +10,7 @@ export default defineConfig({
   async adapter() {
     const connectionString = process.env.DATABASE_URL;
     if (!connectionString) throw new Error("DATABASE_URL is not set");
-    return createPgAdapter(connectionString);
+    // Idle connections must not keep the CLI alive after its work is done.
+    return createPgAdapter(connectionString, { allowExitOnIdle: true });
   },
 });

@@ -8,7 +8,7 @@ declare global {
 }
 
 export function createPrismaClient(databaseUrl: string, poolSize?: number): PrismaClient {
-  return new PrismaClient({ adapter: createPgAdapter(databaseUrl, poolSize) });
+  return new PrismaClient({ adapter: createPgAdapter(databaseUrl, { max: poolSize }) });
 }
 
 const prisma = (globalThis.__prisma ??= createPrismaClient(

@@ -3,6 +3,7 @@ import { Worker, type Processor } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { QUEUE_NAMES, type QueueName } from "~/jobs/queues";
+import { backfillProcessor } from "./processors/backfill";
 import { webhookProcessor } from "./processors/webhooks";
 
 export interface WorkerDeps {
@@ -14,12 +15,12 @@ export interface WorkerDeps {
 }
 
 function processors(deps: WorkerDeps): Record<QueueName, Processor> {
-  // Backfill, recompute and tag sync arrive with their own issues; until then their jobs
+  // Recompute and tag sync arrive with the segmentation workers; until then their jobs
   // complete as no-ops so the wiring, retries and shutdown can be exercised end to end.
   const noop: Processor = async (job) => ({ noop: job.name });
   return {
     webhooks: webhookProcessor(deps.prisma),
-    backfill: noop,
+    backfill: backfillProcessor(deps.prisma),
     recompute: noop,
     tags: noop,
   };

@@ -5,14 +5,18 @@ import { PrismaPg } from "@prisma/adapter-pg";
  * A `?schema=` parameter in the URL becomes the connection's search_path, which is how each
  * test run gets its own schema in one database.
  */
-export function createPgAdapter(connectionString: string, maxConnections?: number): PrismaPg {
+export function createPgAdapter(
+  connectionString: string,
+  pool: { max?: number; allowExitOnIdle?: boolean } = {},
+): PrismaPg {
   const url = new URL(connectionString);
   const schema = url.searchParams.get("schema");
   url.searchParams.delete("schema");
   return new PrismaPg(
     {
       connectionString: url.toString(),
-      max: maxConnections,
+      max: pool.max,
+      allowExitOnIdle: pool.allowExitOnIdle,
       options: schema ? `-c search_path="${schema}"` : undefined,
     },
     schema ? { schema } : undefined,

@@ -37,6 +37,7 @@ describe("BullMQ job round trip", () => {
       data: {
         shopDomain: "round-trip.myshopify.com",
         webhookId: "round-trip-1",
+        // A shop Propel does not know: the worker records the delivery as processed and skips it.
         topic: "customers/update",
         payload: { id: 1 },
       },
@@ -47,7 +48,7 @@ describe("BullMQ job round trip", () => {
       topic: delivery.topic,
     });
     const result = await job.waitUntilFinished(events, 20_000);
-    expect(result).toEqual({ processed: "customers/update" });
+    expect(result).toEqual({ processed: "customers/update", outcome: "unknown shop: skipped" });
 
     const stored = await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } });
     expect(stored.status).toBe("PROCESSED");

@@ -6,7 +6,7 @@ export const TEST_API_KEY = "test-api-key";
 export const TEST_API_SECRET = "test-api-secret-not-for-production";
 
 export const BASE_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/propel_test";
+  process.env.TEST_DATABASE_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/propel_test";
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export function uniqueName(prefix: string): string {

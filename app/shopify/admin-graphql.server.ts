@@ -1,0 +1,68 @@
+import { GraphqlQueryError } from "@shopify/shopify-api";
+import prisma from "~/db.server";
+import { unauthenticated } from "~/shopify.server";
+
+export interface ThrottleStatus {
+  maximumAvailable: number;
+  currentlyAvailable: number;
+  restoreRate: number;
+}
+
+interface Cost {
+  requestedQueryCost?: number;
+  actualQueryCost?: number | null;
+  throttleStatus?: ThrottleStatus;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function throttledCost(error: unknown): Cost | null {
+  if (!(error instanceof GraphqlQueryError)) return null;
+  const body = error.body as
+    | { errors?: { graphQLErrors?: { extensions?: { code?: string } }[] }; extensions?: { cost?: Cost } }
+    | undefined;
+  const throttled = body?.errors?.graphQLErrors?.some((e) => e.extensions?.code === "THROTTLED");
+  return throttled ? (body?.extensions?.cost ?? {}) : null;
+}
+
+/** Remembers the shop's cost bucket so support staff and the tag pusher can see it. */
+async function recordThrottle(shopDomain: string, status: ThrottleStatus | undefined) {
+  if (!status) return;
+  await prisma.shop.updateMany({
+    where: { domain: shopDomain },
+    data: {
+      throttleRestoreRate: Math.round(status.restoreRate),
+      throttleMaximumAvailable: Math.round(status.maximumAvailable),
+      throttleCurrentlyAvailable: Math.round(status.currentlyAvailable),
+      throttleObservedAt: new Date(),
+    },
+  });
+}
+
+/**
+ * Runs an Admin GraphQL document for a shop with its offline session. A THROTTLED answer is
+ * not an error but a request to wait: the wait is what the bucket needs to refill for the
+ * requested cost at the shop's restore rate.
+ */
+export async function shopGraphql<Data>(
+  shopDomain: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  maxAttempts = 8,
+): Promise<Data> {
+  const { admin } = await unauthenticated.admin(shopDomain);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await admin.graphql(query, { variables, tries: 3 });
+      const body = (await response.json()) as { data: Data; extensions?: { cost?: Cost } };
+      await recordThrottle(shopDomain, body.extensions?.cost?.throttleStatus);
+      return body.data;
+    } catch (error) {
+      const cost = throttledCost(error);
+      if (!cost || attempt >= maxAttempts) throw error;
+      const status = cost.throttleStatus;
+      const missing = (cost.requestedQueryCost ?? 100) - (status?.currentlyAvailable ?? 0);
+      await sleep(Math.max(250, (missing / (status?.restoreRate ?? 50)) * 1000));
+    }
+  }
+}

@@ -1,0 +1,160 @@
+import type { PrismaClient, WebhookDelivery } from "@prisma/client";
+import { shopGraphql } from "~/shopify/admin-graphql.server";
+import { NODES_BY_ID, type CustomerNode, type OrderNode } from "./documents";
+import { legacyId, toGid } from "./gid";
+import { customerRow, orderRow } from "./mapping";
+import { upsertCustomers, upsertOrders } from "./store.server";
+
+type Payload = Record<string, unknown>;
+
+const ORDER_TOPICS = new Set([
+  "orders/create",
+  "orders/updated",
+  "orders/edited",
+  "orders/cancelled",
+  "orders/paid",
+]);
+
+function idOf(value: unknown): bigint | null {
+  if (typeof value === "string" && value.startsWith("gid://")) return legacyId(value);
+  if (typeof value === "string" && /^\d+$/.test(value)) return BigInt(value);
+  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+  return null;
+}
+
+/** The object a payload is about; the GraphQL id string is exact where the JSON number is not. */
+function subjectId(payload: Payload): bigint | null {
+  return idOf(payload.admin_graphql_api_id) ?? idOf(payload.id);
+}
+
+async function shopIdOf(prisma: PrismaClient, domain: string) {
+  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true, installState: true } });
+  return shop;
+}
+
+/**
+ * Applies one webhook delivery to the database. Webhook bodies are notifications, not the
+ * truth: orders and customers are re-read from the Admin API, which completes fields webhooks
+ * lack (product types) and always returns the current version, so duplicates and reordering
+ * converge on the same state.
+ */
+export async function applyWebhook(
+  prisma: PrismaClient,
+  delivery: WebhookDelivery,
+): Promise<string> {
+  const payload = (delivery.payload ?? {}) as Payload;
+  const topic = delivery.topic;
+  const shop = await shopIdOf(prisma, delivery.shopDomain);
+
+  if (topic === "shop/redact") {
+    // 48 hours after uninstall: erase everything Propel holds for the shop.
+    await prisma.$transaction([
+      prisma.session.deleteMany({ where: { shop: delivery.shopDomain } }),
+      prisma.shop.deleteMany({ where: { domain: delivery.shopDomain } }),
+    ]);
+    return "shop data erased";
+  }
+  if (!shop) return "unknown shop: skipped";
+
+  if (topic === "app/uninstalled") {
+    await prisma.$transaction([
+      prisma.session.deleteMany({ where: { shop: delivery.shopDomain } }),
+      prisma.shop.update({
+        where: { id: shop.id },
+        data: { installState: "UNINSTALLED", uninstalledAt: new Date() },
+      }),
+    ]);
+    return "uninstalled";
+  }
+
+  if (topic === "customers/redact") {
+    const customer = payload.customer as Payload | undefined;
+    const id = customer ? subjectId(customer) : null;
+    if (id === null) throw new Error("customers/redact payload names no customer id");
+    await redactCustomer(prisma, shop.id, id);
+    return `customer ${id} redacted`;
+  }
+
+  if (topic === "customers/data_request") {
+    // The export is assembled on request from the ops customer look-up; the delivery row is
+    // the record that the request arrived.
+    return "data request recorded";
+  }
+
+  if (shop.installState !== "INSTALLED") return "shop not installed: skipped";
+
+  if (topic === "customers/delete") {
+    const id = subjectId(payload);
+    if (id === null) throw new Error("customers/delete payload has no id");
+    await redactCustomer(prisma, shop.id, id, true);
+    return `customer ${id} deleted`;
+  }
+
+  if (topic === "orders/delete") {
+    const id = subjectId(payload);
+    if (id === null) throw new Error("orders/delete payload has no id");
+    await prisma.order.updateMany({
+      where: { shopId: shop.id, id },
+      data: { deletedAt: new Date() },
+    });
+    await markDirty(prisma, shop.id);
+    return `order ${id} deleted`;
+  }
+
+  if (topic === "customers/create" || topic === "customers/update") {
+    const id = subjectId(payload);
+    if (id === null) throw new Error(`${topic} payload has no id`);
+    const node = await readNode<CustomerNode>(delivery.shopDomain, toGid("Customer", id));
+    if (node) await upsertCustomers(prisma, shop.id, [customerRow(node)]);
+    await markDirty(prisma, shop.id);
+    return node ? `customer ${id} synced` : `customer ${id} no longer exists`;
+  }
+
+  if (ORDER_TOPICS.has(topic) || topic === "refunds/create") {
+    const id =
+      topic === "refunds/create" ? idOf(payload.order_id) : subjectId(payload);
+    if (id === null) throw new Error(`${topic} payload has no order id`);
+    const node = await readNode<OrderNode>(delivery.shopDomain, toGid("Order", id));
+    if (node) await upsertOrders(prisma, shop.id, [orderRow(node)]);
+    await markDirty(prisma, shop.id);
+    return node ? `order ${id} synced` : `order ${id} no longer exists`;
+  }
+
+  return `topic ${topic} not handled: skipped`;
+}
+
+async function readNode<Node>(shopDomain: string, gid: string): Promise<Node | null> {
+  const data = await shopGraphql<{ nodes: (Node | null)[] }>(shopDomain, NODES_BY_ID, {
+    ids: [gid],
+  });
+  return data.nodes[0] ?? null;
+}
+
+async function markDirty(prisma: PrismaClient, shopId: number) {
+  await prisma.shop.updateMany({
+    where: { id: shopId, dirtySince: null },
+    data: { dirtySince: new Date() },
+  });
+}
+
+/** Erases a customer's personal data; their orders stay, anonymous, for the shop's totals. */
+async function redactCustomer(prisma: PrismaClient, shopId: number, id: bigint, deleted = false) {
+  const now = new Date();
+  await prisma.$transaction([
+    prisma.customer.updateMany({
+      where: { shopId, id },
+      data: {
+        email: null,
+        firstName: null,
+        lastName: null,
+        tags: [],
+        metafields: undefined,
+        emailMarketingState: null,
+        redactedAt: deleted ? undefined : now,
+        deletedAt: deleted ? now : undefined,
+      },
+    }),
+    prisma.segmentMembership.deleteMany({ where: { shopId, customerId: id } }),
+    prisma.customerMetrics.deleteMany({ where: { shopId, customerId: id } }),
+  ]);
+}

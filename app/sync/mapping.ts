@@ -1,0 +1,102 @@
+import type { CustomerNode, OrderNode } from "./documents";
+import { legacyId } from "./gid";
+import { toMinorUnits } from "./money";
+
+/** A customer as Propel stores it. */
+export interface CustomerRow {
+  id: bigint;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  tags: string[];
+  emailMarketingState: string | null;
+  shopifyCreatedAt: Date;
+  shopifyUpdatedAt: Date;
+}
+
+export interface LineItemRow {
+  id: bigint;
+  productId: bigint | null;
+  variantId: bigint | null;
+  title: string | null;
+  productType: string | null;
+  vendor: string | null;
+  quantity: number;
+  unitPriceMinor: bigint;
+  discountMinor: bigint;
+}
+
+/** An order as Propel stores it: money in minor units of the shop currency. */
+export interface OrderRow {
+  id: bigint;
+  customerId: bigint | null;
+  name: string;
+  processedAt: Date;
+  shopifyCreatedAt: Date;
+  shopifyUpdatedAt: Date;
+  cancelledAt: Date | null;
+  test: boolean;
+  financialStatus: string | null;
+  currency: string;
+  totalMinor: bigint;
+  subtotalMinor: bigint;
+  discountMinor: bigint;
+  refundedMinor: bigint;
+  discountCodes: string[];
+  sourceName: string | null;
+  lineItems: LineItemRow[];
+}
+
+function date(value: string, field: string): Date {
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.valueOf())) throw new Error(`${field} is not a date: ${value}`);
+  return parsed;
+}
+
+export function customerRow(node: CustomerNode): CustomerRow {
+  return {
+    id: legacyId(node.id),
+    email: node.email,
+    firstName: node.firstName,
+    lastName: node.lastName,
+    tags: node.tags,
+    emailMarketingState: node.emailMarketingConsent?.marketingState ?? null,
+    shopifyCreatedAt: date(node.createdAt, "customer.createdAt"),
+    shopifyUpdatedAt: date(node.updatedAt, "customer.updatedAt"),
+  };
+}
+
+export function orderRow(node: OrderNode): OrderRow {
+  const currency = node.currencyCode;
+  const money = (set: { shopMoney: { amount: string } } | null) =>
+    set ? toMinorUnits(set.shopMoney.amount, currency) : 0n;
+  return {
+    id: legacyId(node.id),
+    customerId: node.customer ? legacyId(node.customer.id) : null,
+    name: node.name,
+    processedAt: date(node.processedAt, "order.processedAt"),
+    shopifyCreatedAt: date(node.createdAt, "order.createdAt"),
+    shopifyUpdatedAt: date(node.updatedAt, "order.updatedAt"),
+    cancelledAt: node.cancelledAt ? date(node.cancelledAt, "order.cancelledAt") : null,
+    test: node.test,
+    financialStatus: node.displayFinancialStatus,
+    currency,
+    totalMinor: money(node.totalPriceSet),
+    subtotalMinor: money(node.subtotalPriceSet),
+    discountMinor: money(node.totalDiscountsSet),
+    refundedMinor: money(node.totalRefundedSet),
+    discountCodes: node.discountCodes,
+    sourceName: node.sourceName,
+    lineItems: node.lineItems.nodes.map((item) => ({
+      id: legacyId(item.id),
+      productId: item.product ? legacyId(item.product.id) : null,
+      variantId: item.variant ? legacyId(item.variant.id) : null,
+      title: item.name,
+      productType: item.product?.productType || null,
+      vendor: item.vendor,
+      quantity: item.quantity,
+      unitPriceMinor: money(item.originalUnitPriceSet),
+      discountMinor: money(item.totalDiscountSet),
+    })),
+  };
+}

@@ -1,0 +1,153 @@
+import type { PrismaClient } from "@prisma/client";
+import type { CustomerRow, OrderRow } from "./mapping";
+
+/**
+ * Writes customers and orders read from Shopify. One statement per batch (rows passed as
+ * arrays and unnested), so a backfill page of 250 orders costs one round trip, not 250.
+ * The guard `stored.updatedAt <= incoming.updatedAt` makes every write idempotent and keeps an
+ * older version (a late or reordered webhook) from overwriting a newer one.
+ */
+
+// Prisma maps DateTime to `timestamp(3)` holding UTC; pass UTC wall-clock text.
+const utc = (value: Date) => value.toISOString().slice(0, -1);
+const utcOrNull = (value: Date | null) => (value ? utc(value) : null);
+
+export async function upsertCustomers(
+  prisma: PrismaClient,
+  shopId: number,
+  rows: CustomerRow[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  return prisma.$executeRawUnsafe(
+    `INSERT INTO "Customer" ("shopId", "id", "email", "firstName", "lastName", "tags",
+        "emailMarketingState", "shopifyCreatedAt", "shopifyUpdatedAt", "syncedAt")
+     SELECT $1, r.id, r.email, r.first_name, r.last_name,
+            COALESCE(ARRAY(SELECT jsonb_array_elements_text(r.tags)), '{}'),
+            r.marketing, r.created_at, r.updated_at, now() AT TIME ZONE 'UTC'
+       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[],
+                   $8::timestamp[], $9::timestamp[])
+         AS r(id, email, first_name, last_name, tags, marketing, created_at, updated_at)
+     ON CONFLICT ("shopId", "id") DO UPDATE SET
+       "email" = EXCLUDED."email", "firstName" = EXCLUDED."firstName",
+       "lastName" = EXCLUDED."lastName", "tags" = EXCLUDED."tags",
+       "emailMarketingState" = EXCLUDED."emailMarketingState",
+       "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt", "syncedAt" = EXCLUDED."syncedAt",
+       "deletedAt" = NULL
+     WHERE "Customer"."shopifyUpdatedAt" <= EXCLUDED."shopifyUpdatedAt"
+       AND "Customer"."redactedAt" IS NULL`,
+    shopId,
+    rows.map((row) => row.id.toString()),
+    rows.map((row) => row.email),
+    rows.map((row) => row.firstName),
+    rows.map((row) => row.lastName),
+    rows.map((row) => JSON.stringify(row.tags)),
+    rows.map((row) => row.emailMarketingState),
+    rows.map((row) => utc(row.shopifyCreatedAt)),
+    rows.map((row) => utc(row.shopifyUpdatedAt)),
+  );
+}
+
+/** Customers an order refers to but Shopify has not shown us yet get a placeholder row. */
+async function ensureCustomers(prisma: PrismaClient, shopId: number, rows: OrderRow[]) {
+  const ids = [...new Set(rows.flatMap((row) => (row.customerId ? [row.customerId] : [])))];
+  if (ids.length === 0) return;
+  const epoch = "1970-01-01T00:00:00.000";
+  await prisma.$executeRawUnsafe(
+    `INSERT INTO "Customer" ("shopId", "id", "shopifyCreatedAt", "shopifyUpdatedAt")
+     SELECT $1, id, $3::timestamp, $3::timestamp FROM unnest($2::bigint[]) AS id
+     ON CONFLICT DO NOTHING`,
+    shopId,
+    ids.map(String),
+    epoch,
+  );
+}
+
+export async function upsertOrders(
+  prisma: PrismaClient,
+  shopId: number,
+  rows: OrderRow[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  await ensureCustomers(prisma, shopId, rows);
+  return prisma.$transaction(async (tx) => {
+    // RETURNING lists only the orders this write changed; only their line items are replaced.
+    const written = await tx.$queryRawUnsafe<{ id: bigint }[]>(
+      `INSERT INTO "Order" ("shopId", "id", "customerId", "name", "processedAt", "shopifyCreatedAt",
+          "shopifyUpdatedAt", "cancelledAt", "test", "financialStatus", "currency", "totalMinor",
+          "subtotalMinor", "discountMinor", "refundedMinor", "discountCodes", "sourceName", "syncedAt")
+       SELECT $1, r.id, r.customer_id, r.name, r.processed_at, r.created_at, r.updated_at,
+              r.cancelled_at, r.test, r.financial_status, r.currency, r.total, r.subtotal,
+              r.discount, r.refunded,
+              COALESCE(ARRAY(SELECT jsonb_array_elements_text(r.codes)), '{}'), r.source,
+              now() AT TIME ZONE 'UTC'
+         FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::timestamp[], $6::timestamp[],
+                     $7::timestamp[], $8::timestamp[], $9::boolean[], $10::text[], $11::text[],
+                     $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::jsonb[],
+                     $17::text[])
+           AS r(id, customer_id, name, processed_at, created_at, updated_at, cancelled_at, test,
+                financial_status, currency, total, subtotal, discount, refunded, codes, source)
+       ON CONFLICT ("shopId", "id") DO UPDATE SET
+         "customerId" = EXCLUDED."customerId", "name" = EXCLUDED."name",
+         "processedAt" = EXCLUDED."processedAt", "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt",
+         "cancelledAt" = EXCLUDED."cancelledAt", "test" = EXCLUDED."test",
+         "financialStatus" = EXCLUDED."financialStatus", "currency" = EXCLUDED."currency",
+         "totalMinor" = EXCLUDED."totalMinor", "subtotalMinor" = EXCLUDED."subtotalMinor",
+         "discountMinor" = EXCLUDED."discountMinor", "refundedMinor" = EXCLUDED."refundedMinor",
+         "discountCodes" = EXCLUDED."discountCodes", "sourceName" = EXCLUDED."sourceName",
+         "syncedAt" = EXCLUDED."syncedAt", "deletedAt" = NULL
+       WHERE "Order"."shopifyUpdatedAt" <= EXCLUDED."shopifyUpdatedAt"
+       RETURNING "id"`,
+      shopId,
+      rows.map((row) => row.id.toString()),
+      rows.map((row) => row.customerId?.toString() ?? null),
+      rows.map((row) => row.name),
+      rows.map((row) => utc(row.processedAt)),
+      rows.map((row) => utc(row.shopifyCreatedAt)),
+      rows.map((row) => utc(row.shopifyUpdatedAt)),
+      rows.map((row) => utcOrNull(row.cancelledAt)),
+      rows.map((row) => row.test),
+      rows.map((row) => row.financialStatus),
+      rows.map((row) => row.currency),
+      rows.map((row) => row.totalMinor.toString()),
+      rows.map((row) => row.subtotalMinor.toString()),
+      rows.map((row) => row.discountMinor.toString()),
+      rows.map((row) => row.refundedMinor.toString()),
+      rows.map((row) => JSON.stringify(row.discountCodes)),
+      rows.map((row) => row.sourceName),
+    );
+    const changed = new Set(written.map((row) => row.id.toString()));
+    if (changed.size === 0) return 0;
+    const items = rows
+      .filter((row) => changed.has(row.id.toString()))
+      .flatMap((row) => row.lineItems.map((item) => ({ orderId: row.id, ...item })));
+    await tx.$executeRawUnsafe(
+      `DELETE FROM "OrderLineItem" WHERE "shopId" = $1 AND "orderId" = ANY($2::bigint[])`,
+      shopId,
+      [...changed],
+    );
+    if (items.length > 0) {
+      await tx.$executeRawUnsafe(
+        `INSERT INTO "OrderLineItem" ("shopId", "id", "orderId", "productId", "variantId", "title",
+            "productType", "vendor", "quantity", "unitPriceMinor", "discountMinor")
+         SELECT $1, r.* FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
+                                    $6::text[], $7::text[], $8::text[], $9::int[], $10::bigint[],
+                                    $11::bigint[]) AS r
+         ON CONFLICT ("shopId", "id") DO UPDATE SET "orderId" = EXCLUDED."orderId",
+           "quantity" = EXCLUDED."quantity", "unitPriceMinor" = EXCLUDED."unitPriceMinor",
+           "discountMinor" = EXCLUDED."discountMinor"`,
+        shopId,
+        items.map((item) => item.id.toString()),
+        items.map((item) => item.orderId.toString()),
+        items.map((item) => item.productId?.toString() ?? null),
+        items.map((item) => item.variantId?.toString() ?? null),
+        items.map((item) => item.title),
+        items.map((item) => item.productType),
+        items.map((item) => item.vendor),
+        items.map((item) => item.quantity),
+        items.map((item) => item.unitPriceMinor.toString()),
+        items.map((item) => item.discountMinor.toString()),
+      );
+    }
+    return changed.size;
+  });
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import prisma from "~/db.server";
+import type { OrderRow } from "~/sync/mapping";
+import { upsertCustomers, upsertOrders } from "~/sync/store.server";
+
+let shopId: number;
+
+function order(overrides: Partial<OrderRow> = {}): OrderRow {
+  return {
+    id: 9007199254740993n, // beyond Number.MAX_SAFE_INTEGER: ids must stay exact
+    customerId: 42n,
+    name: "#1001",
+    processedAt: new Date("2026-03-01T10:00:00Z"),
+    shopifyCreatedAt: new Date("2026-03-01T10:00:00Z"),
+    shopifyUpdatedAt: new Date("2026-03-01T10:00:00Z"),
+    cancelledAt: null,
+    test: false,
+    financialStatus: "PAID",
+    currency: "USD",
+    totalMinor: 40495n,
+    subtotalMinor: 40495n,
+    discountMinor: 2000n,
+    refundedMinor: 0n,
+    discountCodes: ["WELCOME10"],
+    sourceName: "web",
+    lineItems: [
+      {
+        id: 1n,
+        productId: 7n,
+        variantId: 8n,
+        title: "Aviator sunglasses",
+        productType: "Sunglasses",
+        vendor: "Acme",
+        quantity: 2,
+        unitPriceMinor: 8999n,
+        discountMinor: 0n,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+describe("storing synced orders and customers", () => {
+  beforeAll(async () => {
+    shopId = (await prisma.shop.create({ data: { domain: "sync-store.myshopify.com" } })).id;
+  });
+  afterAll(async () => {
+    await prisma.shop.delete({ where: { id: shopId } });
+  });
+
+  it("stores an order with its line items, exact ids and a placeholder customer", async () => {
+    expect(await upsertOrders(prisma, shopId, [order()])).toBe(1);
+    const stored = await prisma.order.findUniqueOrThrow({
+      where: { shopId_id: { shopId, id: 9007199254740993n } },
+      include: { lineItems: true, customer: true },
+    });
+    expect(stored.totalMinor).toBe(40495n);
+    expect(stored.discountCodes).toEqual(["WELCOME10"]);
+    expect(stored.processedAt.toISOString()).toBe("2026-03-01T10:00:00.000Z");
+    expect(stored.lineItems).toMatchObject([{ productType: "Sunglasses", quantity: 2 }]);
+    expect(stored.customer?.id).toBe(42n);
+  });
+
+  it("never lets an older version overwrite a newer one, and a repeat changes nothing", async () => {
+    const newer = order({
+      refundedMinor: 1000n,
+      shopifyUpdatedAt: new Date("2026-03-02T00:00:00Z"),
+      lineItems: [],
+    });
+    expect(await upsertOrders(prisma, shopId, [newer])).toBe(1);
+    expect(await upsertOrders(prisma, shopId, [order()])).toBe(0);
+    const stored = await prisma.order.findUniqueOrThrow({
+      where: { shopId_id: { shopId, id: 9007199254740993n } },
+      include: { lineItems: true },
+    });
+    expect(stored.refundedMinor).toBe(1000n);
+    expect(stored.lineItems).toEqual([]);
+  });
+
+  it("fills in a placeholder customer when the customer arrives", async () => {
+    await upsertCustomers(prisma, shopId, [
+      {
+        id: 42n,
+        email: "ada@example.com",
+        firstName: "Ada",
+        lastName: "Lovelace",
+        tags: ["vip", "newsletter"],
+        emailMarketingState: "SUBSCRIBED",
+        shopifyCreatedAt: new Date("2025-01-01T00:00:00Z"),
+        shopifyUpdatedAt: new Date("2026-01-01T00:00:00Z"),
+      },
+    ]);
+    const customer = await prisma.customer.findUniqueOrThrow({
+      where: { shopId_id: { shopId, id: 42n } },
+    });
+    expect(customer).toMatchObject({ email: "ada@example.com", tags: ["vip", "newsletter"] });
+  });
+});
