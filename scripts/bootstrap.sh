@@ -87,7 +87,9 @@ ensure_dependencies() {
     log "installing dependencies (npm ci)"
     npm ci --no-audit --no-fund >&2
   fi
-  if [ ! -f node_modules/.prisma/client/index.js ] || [ prisma/schema.prisma -nt node_modules/.prisma/client/index.js ]; then
+  # npm ci leaves a stub client (install scripts do not run); the generated one has the schema.
+  local generated=node_modules/.prisma/client/schema.prisma
+  if [ ! -f "$generated" ] || [ prisma/schema.prisma -nt "$generated" ]; then
     npx prisma generate >&2
   fi
 }

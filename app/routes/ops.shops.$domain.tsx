@@ -56,10 +56,11 @@ export default function OpsShop() {
       <BlockStack gap="400">
         <Card>
           <Text as="p">
-            {data.customers.toLocaleString("en-US")} customers, {data.orders.toLocaleString("en-US")}{" "}
-            orders. Plan {data.plan ?? "unknown"}. GraphQL bucket:{" "}
-            {data.throttle.currentlyAvailable ?? "?"} / {data.throttle.maximumAvailable} points,
-            restoring {data.throttle.restoreRate}/s (seen {data.throttle.observedAt ?? "never"}).
+            {data.customers.toLocaleString("en-US")} customers,{" "}
+            {data.orders.toLocaleString("en-US")} orders. Plan {data.plan ?? "unknown"}. GraphQL
+            bucket: {data.throttle.currentlyAvailable ?? "?"} / {data.throttle.maximumAvailable}{" "}
+            points, restoring {data.throttle.restoreRate}/s (seen{" "}
+            {data.throttle.observedAt ?? "never"}).
           </Text>
         </Card>
         <Card>

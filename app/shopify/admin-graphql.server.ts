@@ -19,7 +19,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function throttledCost(error: unknown): Cost | null {
   if (!(error instanceof GraphqlQueryError)) return null;
   const body = error.body as
-    | { errors?: { graphQLErrors?: { extensions?: { code?: string } }[] }; extensions?: { cost?: Cost } }
+    | {
+        errors?: { graphQLErrors?: { extensions?: { code?: string } }[] };
+        extensions?: { cost?: Cost };
+      }
     | undefined;
   const throttled = body?.errors?.graphQLErrors?.some((e) => e.extensions?.code === "THROTTLED");
   return throttled ? (body?.extensions?.cost ?? {}) : null;

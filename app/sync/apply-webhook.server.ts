@@ -28,7 +28,10 @@ function subjectId(payload: Payload): bigint | null {
 }
 
 async function shopIdOf(prisma: PrismaClient, domain: string) {
-  const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true, installState: true } });
+  const shop = await prisma.shop.findUnique({
+    where: { domain },
+    select: { id: true, installState: true },
+  });
   return shop;
 }
 
@@ -111,8 +114,7 @@ export async function applyWebhook(
   }
 
   if (ORDER_TOPICS.has(topic) || topic === "refunds/create") {
-    const id =
-      topic === "refunds/create" ? idOf(payload.order_id) : subjectId(payload);
+    const id = topic === "refunds/create" ? idOf(payload.order_id) : subjectId(payload);
     if (id === null) throw new Error(`${topic} payload has no order id`);
     const node = await readNode<OrderNode>(delivery.shopDomain, toGid("Order", id));
     if (node) await upsertOrders(prisma, shop.id, [orderRow(node)]);

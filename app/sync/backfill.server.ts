@@ -60,13 +60,25 @@ export async function syncShop(
       : null;
 
     let customers = 0;
-    for await (const nodes of pages<CustomerNode>(shopDomain, CUSTOMERS_PAGE, "customers", CUSTOMERS_PER_PAGE, query)) {
+    for await (const nodes of pages<CustomerNode>(
+      shopDomain,
+      CUSTOMERS_PAGE,
+      "customers",
+      CUSTOMERS_PER_PAGE,
+      query,
+    )) {
       await upsertCustomers(prisma, shop.id, nodes.map(customerRow));
       customers += nodes.length;
       await prisma.syncRun.update({ where: { id: run.id }, data: { customersSynced: customers } });
     }
     let orders = 0;
-    for await (const nodes of pages<OrderNode>(shopDomain, ORDERS_PAGE, "orders", ORDERS_PER_PAGE, query)) {
+    for await (const nodes of pages<OrderNode>(
+      shopDomain,
+      ORDERS_PAGE,
+      "orders",
+      ORDERS_PER_PAGE,
+      query,
+    )) {
       await upsertOrders(prisma, shop.id, nodes.map(orderRow));
       orders += nodes.length;
       await prisma.syncRun.update({ where: { id: run.id }, data: { ordersSynced: orders } });

@@ -1,0 +1,331 @@
+/**
+ * From order objects to a columnar order table. This is the only place that looks at individual
+ * `OrderInput`s: it validates them, applies the counting rules of the domain (cancelled, test
+ * and fully refunded orders do not count; a partial refund lowers the order's value), interns
+ * customer ids, and lays the surviving orders out in typed arrays sorted by customer and day, so
+ * that every later pass is a linear scan over contiguous memory.
+ */
+import { SegmentationInputError } from "./errors";
+import { toMinorNumber } from "./money";
+import { toDayNumber } from "./time";
+import type { CustomerInput, OrderInput } from "./types";
+
+export interface OrderTable {
+  currency: string;
+  /** Customer index → customer id. Customers from `CustomerInput` without orders included. */
+  customerIds: string[];
+  /** Orders of customer c are rows customerStart[c] … customerStart[c+1]−1, sorted by day. */
+  customerStart: Int32Array;
+  customer: Int32Array;
+  day: Int32Array;
+  /** Net value: total paid minus refunds, minor units. */
+  valueMinor: Float64Array;
+  discountMinor: Float64Array;
+  /** Partial refunds, minor units. */
+  refundedMinor: Float64Array;
+  /** Quantity-weighted mean unit price of the line items, minor units; NaN without line items. */
+  unitPriceMinor: Float64Array;
+  /** Line items of row i are lines lineStart[i] … lineStart[i] + lineCount[i] − 1. */
+  lineStart: Int32Array;
+  lineCount: Int32Array;
+  lines: LineItemTable;
+  /** Per customer: orders placed that were fully refunded (excluded from the rows above). */
+  fullyRefundedOrders: Int32Array;
+  firstDay: number;
+  lastDay: number;
+}
+
+export interface LineItemTable {
+  /** Interned strings; index −1 means "not given". */
+  productTypes: string[];
+  vendors: string[];
+  productType: Int32Array;
+  vendor: Int32Array;
+  valueMinor: Float64Array;
+  quantity: Float64Array;
+}
+
+export interface OrderTableOptions {
+  /** Shop clock as minutes ahead of UTC, deciding which calendar day an order falls on. */
+  utcOffsetMinutes?: number;
+  /** Customers known from elsewhere (tags, consent, no orders yet). */
+  customers?: readonly CustomerInput[];
+}
+
+export function buildOrderTable(
+  orders: Iterable<OrderInput>,
+  options: OrderTableOptions = {},
+): OrderTable {
+  const offset = options.utcOffsetMinutes ?? 0;
+  const customerIndex = new Map<string, number>();
+  const customerIds: string[] = [];
+  const intern = (id: string): number => {
+    let index = customerIndex.get(id);
+    if (index === undefined) {
+      index = customerIds.length;
+      customerIndex.set(id, index);
+      customerIds.push(id);
+    }
+    return index;
+  };
+  for (const c of options.customers ?? []) intern(c.id);
+
+  const rows = new ColumnBuilder();
+  const lines = new LineBuilder();
+  const fullyRefunded: number[] = [];
+  const seenOrderIds = new Set<string>();
+  let currency: string | undefined;
+
+  for (const order of orders) {
+    if (order.cancelled === true || order.test === true) continue;
+    const label = `order ${String(order.orderId)}`;
+    if (typeof order.orderId !== "string" || order.orderId === "") {
+      throw new SegmentationInputError("INVALID_FIELD", `an order has no orderId`);
+    }
+    if (seenOrderIds.has(order.orderId)) {
+      throw new SegmentationInputError("INVALID_FIELD", `${label} appears twice`);
+    }
+    seenOrderIds.add(order.orderId);
+    if (typeof order.customerId !== "string" || order.customerId === "") {
+      throw new SegmentationInputError("INVALID_FIELD", `${label} has no customerId`);
+    }
+    if (typeof order.currency !== "string" || order.currency === "") {
+      throw new SegmentationInputError("INVALID_FIELD", `${label} has no currency`);
+    }
+    if (currency === undefined) currency = order.currency;
+    else if (order.currency !== currency) {
+      throw new SegmentationInputError(
+        "MIXED_CURRENCIES",
+        `${label} is in ${order.currency} but earlier orders are in ${currency}; pass amounts in the shop currency`,
+      );
+    }
+    const total = toMinorNumber(order.totalMinor, `${label} totalMinor`);
+    const discount = toMinorNumber(order.discountMinor, `${label} discountMinor`, 0);
+    const refunded = toMinorNumber(order.refundedMinor, `${label} refundedMinor`, 0);
+    if (refunded > total) {
+      throw new SegmentationInputError(
+        "INVALID_AMOUNT",
+        `${label} refundedMinor (${refunded}) exceeds totalMinor (${total})`,
+      );
+    }
+    let day: number;
+    try {
+      day = toDayNumber(order.processedAt, offset);
+    } catch {
+      throw new SegmentationInputError(
+        "INVALID_DATE",
+        `${label} processedAt is not a valid date: ${String(order.processedAt)}`,
+      );
+    }
+    const customer = intern(order.customerId);
+    if (total > 0 && refunded === total) {
+      fullyRefunded[customer] = (fullyRefunded[customer] ?? 0) + 1;
+      continue;
+    }
+
+    const lineStart = lines.length;
+    let itemsValue = 0;
+    let itemsQuantity = 0;
+    for (const item of order.lineItems ?? []) {
+      const price = toMinorNumber(item.unitPriceMinor, `${label} line item unitPriceMinor`);
+      const quantity = item.quantity;
+      if (!Number.isFinite(quantity) || quantity < 0) {
+        throw new SegmentationInputError(
+          "INVALID_FIELD",
+          `${label} has a line item with quantity ${quantity}`,
+        );
+      }
+      lines.push(item.productType, item.vendor, price * quantity, quantity);
+      itemsValue += price * quantity;
+      itemsQuantity += quantity;
+    }
+    rows.push(
+      customer,
+      day,
+      total - refunded,
+      discount,
+      refunded,
+      itemsQuantity > 0 ? itemsValue / itemsQuantity : NaN,
+      lineStart,
+      lines.length - lineStart,
+    );
+  }
+
+  if (currency === undefined) currency = "XXX";
+  const nCustomers = customerIds.length;
+  const fullyRefundedOrders = new Int32Array(nCustomers);
+  fullyRefunded.forEach((count, c) => (fullyRefundedOrders[c] = count));
+  return sortedTable(rows, lines.build(), customerIds, fullyRefundedOrders, currency);
+}
+
+/**
+ * Counting sort by customer (O(n)), then an insertion sort by day inside each customer's
+ * handful of orders — much faster than a comparison sort over millions of rows.
+ */
+function sortedTable(
+  rows: ColumnBuilder,
+  lines: LineItemTable,
+  customerIds: string[],
+  fullyRefundedOrders: Int32Array,
+  currency: string,
+): OrderTable {
+  const n = rows.length;
+  const nCustomers = customerIds.length;
+  const customer = rows.customer.subarray(0, n);
+  const day = rows.day.subarray(0, n);
+  const customerStart = new Int32Array(nCustomers + 1);
+  for (let i = 0; i < n; i++) customerStart[customer[i] + 1]++;
+  for (let c = 0; c < nCustomers; c++) customerStart[c + 1] += customerStart[c];
+  const next = customerStart.slice(0, nCustomers);
+  const permutation = new Int32Array(n);
+  for (let i = 0; i < n; i++) permutation[next[customer[i]]++] = i;
+  for (let c = 0; c < nCustomers; c++) {
+    for (let i = customerStart[c] + 1; i < customerStart[c + 1]; i++) {
+      const row = permutation[i];
+      let j = i - 1;
+      while (j >= customerStart[c] && day[permutation[j]] > day[row]) {
+        permutation[j + 1] = permutation[j];
+        j--;
+      }
+      permutation[j + 1] = row;
+    }
+  }
+  const take = <T extends Int32Array | Float64Array>(column: T, empty: T): T => {
+    for (let i = 0; i < n; i++) empty[i] = column[permutation[i]];
+    return empty;
+  };
+  const sortedDay = take(day, new Int32Array(n));
+  let firstDay = Infinity;
+  let lastDay = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (sortedDay[i] < firstDay) firstDay = sortedDay[i];
+    if (sortedDay[i] > lastDay) lastDay = sortedDay[i];
+  }
+  return {
+    currency,
+    customerIds,
+    customerStart,
+    customer: take(customer, new Int32Array(n)),
+    day: sortedDay,
+    valueMinor: take(rows.value, new Float64Array(n)),
+    discountMinor: take(rows.discount, new Float64Array(n)),
+    refundedMinor: take(rows.refunded, new Float64Array(n)),
+    unitPriceMinor: take(rows.unitPrice, new Float64Array(n)),
+    lineStart: take(rows.lineStart, new Int32Array(n)),
+    lineCount: take(rows.lineCount, new Int32Array(n)),
+    lines,
+    fullyRefundedOrders,
+    firstDay,
+    lastDay,
+  };
+}
+
+/** Append-only typed columns that double their capacity as they fill. */
+class ColumnBuilder {
+  length = 0;
+  customer = new Int32Array(1024);
+  day = new Int32Array(1024);
+  value = new Float64Array(1024);
+  discount = new Float64Array(1024);
+  refunded = new Float64Array(1024);
+  unitPrice = new Float64Array(1024);
+  lineStart = new Int32Array(1024);
+  lineCount = new Int32Array(1024);
+
+  push(
+    customer: number,
+    day: number,
+    value: number,
+    discount: number,
+    refunded: number,
+    unitPrice: number,
+    lineStart: number,
+    lineCount: number,
+  ): void {
+    if (this.length === this.customer.length) this.grow();
+    const i = this.length++;
+    this.customer[i] = customer;
+    this.day[i] = day;
+    this.value[i] = value;
+    this.discount[i] = discount;
+    this.refunded[i] = refunded;
+    this.unitPrice[i] = unitPrice;
+    this.lineStart[i] = lineStart;
+    this.lineCount[i] = lineCount;
+  }
+
+  private grow(): void {
+    const size = this.customer.length * 2;
+    this.customer = resized(this.customer, new Int32Array(size));
+    this.day = resized(this.day, new Int32Array(size));
+    this.value = resized(this.value, new Float64Array(size));
+    this.discount = resized(this.discount, new Float64Array(size));
+    this.refunded = resized(this.refunded, new Float64Array(size));
+    this.unitPrice = resized(this.unitPrice, new Float64Array(size));
+    this.lineStart = resized(this.lineStart, new Int32Array(size));
+    this.lineCount = resized(this.lineCount, new Int32Array(size));
+  }
+}
+
+class LineBuilder {
+  length = 0;
+  private productTypeIndex = new Map<string, number>();
+  private vendorIndex = new Map<string, number>();
+  private productTypes: string[] = [];
+  private vendors: string[] = [];
+  private productType = new Int32Array(1024);
+  private vendor = new Int32Array(1024);
+  private value = new Float64Array(1024);
+  private quantity = new Float64Array(1024);
+
+  push(
+    productType: string | undefined,
+    vendor: string | undefined,
+    value: number,
+    quantity: number,
+  ): void {
+    if (this.length === this.value.length) {
+      const size = this.value.length * 2;
+      this.productType = resized(this.productType, new Int32Array(size));
+      this.vendor = resized(this.vendor, new Int32Array(size));
+      this.value = resized(this.value, new Float64Array(size));
+      this.quantity = resized(this.quantity, new Float64Array(size));
+    }
+    const i = this.length++;
+    this.productType[i] = internString(productType, this.productTypeIndex, this.productTypes);
+    this.vendor[i] = internString(vendor, this.vendorIndex, this.vendors);
+    this.value[i] = value;
+    this.quantity[i] = quantity;
+  }
+
+  build(): LineItemTable {
+    return {
+      productTypes: this.productTypes,
+      vendors: this.vendors,
+      productType: this.productType.slice(0, this.length),
+      vendor: this.vendor.slice(0, this.length),
+      valueMinor: this.value.slice(0, this.length),
+      quantity: this.quantity.slice(0, this.length),
+    };
+  }
+}
+
+function internString(
+  value: string | undefined,
+  index: Map<string, number>,
+  values: string[],
+): number {
+  if (value === undefined || value === "") return -1;
+  let i = index.get(value);
+  if (i === undefined) {
+    i = values.length;
+    index.set(value, i);
+    values.push(value);
+  }
+  return i;
+}
+
+function resized<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}

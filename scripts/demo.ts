@@ -1,0 +1,137 @@
+/**
+ * `npm run demo`: Propel on its demo store, with no accounts and no internet.
+ * Starts the local store simulator with a generated store, prepares the database, builds and
+ * starts the web app and the workers, installs the app on the demo store and prints the URL of
+ * the simulated Shopify admin with Propel open in it. Ctrl-C stops everything.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import pg from "pg";
+
+const PORT = Number(process.env.PORT ?? 3000);
+const SIMULATOR_PORT = Number(process.env.SIMULATOR_PORT ?? 4100);
+const SHOP = process.env.DEMO_SHOP ?? "propel-demo.myshopify.com";
+const CUSTOMERS = Number(process.env.DEMO_CUSTOMERS ?? 2000);
+
+if (existsSync(".env")) process.loadEnvFile(".env");
+
+const appUrl = `http://localhost:${PORT}`;
+const simulatorUrl = `http://127.0.0.1:${SIMULATOR_PORT}`;
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: "development",
+  PORT: String(PORT),
+  SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY || "propel-demo-app",
+  // A fresh secret each run: the simulator and the app share it, nothing else needs it.
+  SHOPIFY_API_SECRET: process.env.SHOPIFY_API_SECRET || randomBytes(24).toString("hex"),
+  SHOPIFY_APP_URL: appUrl,
+  SCOPES:
+    process.env.SCOPES ||
+    "read_customers,write_customers,read_orders,read_all_orders,read_products,read_discounts,write_discounts",
+  DATABASE_URL:
+    process.env.DATABASE_URL || "postgresql://postgres:postgres@127.0.0.1:5432/propel_demo",
+  REDIS_URL: process.env.REDIS_URL || "redis://127.0.0.1:6379",
+  QUEUE_PREFIX: process.env.QUEUE_PREFIX || "propel-demo",
+  OPS_USERNAME: process.env.OPS_USERNAME || "support",
+  OPS_PASSWORD: process.env.OPS_PASSWORD || randomBytes(12).toString("hex"),
+  SIMULATOR_URL: simulatorUrl,
+  APP_BRIDGE_URL: `${simulatorUrl}/app-bridge.js`,
+};
+
+const children: ChildProcess[] = [];
+
+function run(command: string, args: string[]) {
+  const result = spawnSync(command, args, { env, stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed`);
+}
+
+function start(name: string, command: string, args: string[]) {
+  const child = spawn(command, args, { env: { ...env, PROPEL_SERVICE: name }, stdio: "inherit" });
+  child.on("exit", (code) => {
+    if (!stopping) {
+      console.error(`[demo] ${name} exited with ${code}; stopping`);
+      void stop(1);
+    }
+  });
+  children.push(child);
+}
+
+async function ensureDatabase(databaseUrl: string) {
+  const url = new URL(databaseUrl);
+  const name = url.pathname.slice(1);
+  url.pathname = "/postgres";
+  url.search = "";
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+  await client.end();
+}
+
+async function waitFor(url: string, label: string) {
+  for (let attempt = 0; attempt < 120; attempt++) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${label} did not come up at ${url}`);
+}
+
+let stopping = false;
+let closeSimulator: (() => Promise<void>) | undefined;
+
+async function stop(code: number) {
+  stopping = true;
+  for (const child of children) child.kill("SIGTERM");
+  await closeSimulator?.();
+  process.exit(code);
+}
+
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+
+async function main() {
+  console.log("[demo] preparing the database");
+  await ensureDatabase(env.DATABASE_URL!);
+  run("npx", ["prisma", "migrate", "deploy"]);
+  console.log("[demo] building the app");
+  run("npx", ["remix", "vite:build"]);
+
+  const { startDemoStore } = await import("./demo-store");
+  const store = await startDemoStore({
+    port: SIMULATOR_PORT,
+    apiKey: env.SHOPIFY_API_KEY!,
+    apiSecret: env.SHOPIFY_API_SECRET!,
+    appUrl,
+    shop: SHOP,
+    customers: CUSTOMERS,
+  });
+  closeSimulator = store.close;
+
+  start("web", "npx", ["remix-serve", "./build/server/index.js"]);
+  start("worker", "npx", ["tsx", "workers/index.ts"]);
+  await waitFor(`${appUrl}/healthz`, "the web app");
+  await store.install();
+
+  console.log(`
+  Propel is running on its demo store.
+
+    Shopify admin (simulated), with Propel open:  ${store.adminUrl}
+    Propel web app:                               ${appUrl}
+    Health:                                       ${appUrl}/healthz
+    Store simulator control API:                  ${simulatorUrl}/_sim
+    Ops pages (user ${env.OPS_USERNAME}, password ${env.OPS_PASSWORD}): ${appUrl}/ops
+
+  Ctrl-C stops everything.
+`);
+}
+
+main().catch(async (error: unknown) => {
+  console.error("[demo]", error instanceof Error ? error.message : error);
+  await stop(1);
+});
