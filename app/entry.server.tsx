@@ -3,7 +3,9 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { config } from "./config.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
+import { allowSimulatorFraming } from "./shopify/simulator-fetch.server";
 
 export const streamTimeout = 5000;
 
@@ -14,6 +16,8 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  const simulatorUrl = config().SIMULATOR_URL;
+  if (simulatorUrl) allowSimulatorFraming(responseHeaders, simulatorUrl);
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";
 

@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: Propel on its demo store, with no accounts and no internet.
- * Starts the local store simulator with a generated store, prepares the database, builds and
- * starts the web app and the workers, installs the app on the demo store and prints the URL of
+ * Starts the local store simulator with a generated store, prepares the database, starts the
+ * web app (Remix dev server) and the workers, installs the app on the demo store and prints the URL of
  * the simulated Shopify admin with Propel open in it. Ctrl-C stops everything.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -99,8 +99,6 @@ async function main() {
   console.log("[demo] preparing the database");
   await ensureDatabase(env.DATABASE_URL!);
   run("npx", ["prisma", "migrate", "deploy"]);
-  console.log("[demo] building the app");
-  run("npx", ["remix", "vite:build"]);
 
   const { startDemoStore } = await import("./demo-store");
   const store = await startDemoStore({
@@ -113,7 +111,8 @@ async function main() {
   });
   closeSimulator = store.close;
 
-  start("web", "npx", ["remix-serve", "./build/server/index.js"]);
+  // The Remix dev server: the demo is development (the simulator is refused in production).
+  start("web", "npx", ["remix", "vite:dev", "--port", String(PORT), "--strictPort"]);
   start("worker", "npx", ["tsx", "workers/index.ts"]);
   await waitFor(`${appUrl}/healthz`, "the web app");
   await store.install();

@@ -71,6 +71,7 @@ import {
   type RfmScores,
 } from "./rfm";
 import { compileRule, RuleError, type CompiledRule, type RuleValue } from "./rules";
+import { rankScores } from "./stats";
 import { summarizeCustomers, type CustomerSummaries } from "./summary";
 import {
   DAYS_PER_MONTH,
@@ -151,6 +152,7 @@ export interface CustomerResult {
   lastOrderDate: string | null;
   rfm: { r: number; f: number; m: number; fm: number } | null;
   rfmGroup: RfmGroup;
+  priceTier: number | null;
   frequencyValue: FrequencyValueCell | null;
   valueType: ValueType | null;
   pAlive: number | null;
@@ -169,6 +171,8 @@ export interface CustomerResult {
 export interface CustomerColumns {
   summaries: CustomerSummaries;
   rfm: RfmScores;
+  /** 1–5 quintile of the customer's mean unit price within the shop; 0 without orders. */
+  priceTier: Uint8Array;
   frequencyValue: (FrequencyValueCell | null)[];
   valueType: (ValueType | null)[];
   /** NaN where the model was not used. */
@@ -266,6 +270,7 @@ export function segmentOrderTable(
   const rfmGateDecision = rfmGate(facts, minimumData);
   const rfmGrid = options.rfmGrid ?? DEFAULT_RFM_GRID;
   const rfm = scoreRfm(s, rfmGrid);
+  const priceTier = rankScores(s.meanUnitPriceMinor, (i) => s.orders[i] > 0);
   const fxvThresholds = options.frequencyValueThresholds ?? defaultFrequencyValueThresholds(s);
   const frequencyValue = frequencyValueCells(s, fxvThresholds);
   const valueType = valueTypes(s, options.valueTypeRules ?? DEFAULT_VALUE_TYPE_RULES);
@@ -430,6 +435,7 @@ export function segmentOrderTable(
   const columns: CustomerColumns = {
     summaries: s,
     rfm,
+    priceTier,
     frequencyValue,
     valueType,
     pAlive,
@@ -526,6 +532,7 @@ function customerRecord(columns: CustomerColumns, i: number): CustomerResult {
         }
       : null,
     rfmGroup: columns.rfm.group[i],
+    priceTier: hasOrders ? columns.priceTier[i] : null,
     frequencyValue: columns.frequencyValue[i],
     valueType: columns.valueType[i],
     pAlive: nullable(columns.pAlive[i]),
@@ -585,6 +592,8 @@ function readField(
       return scored(columns.rfm.monetary[i]);
     case "rfmGroup":
       return columns.rfm.group[i];
+    case "priceTier":
+      return scored(columns.priceTier[i]);
     case "fxvCell":
       return columns.frequencyValue[i];
     case "valueType":

@@ -54,52 +54,84 @@ export function validateSpendData(x: ArrayLike<number>, zbar: ArrayLike<number>)
 }
 
 /**
+ * The data in the form the likelihood wants it: per customer ln z̄ and x·z̄ (fixed during a
+ * fit), and the distinct values of x, because the Γ and ψ terms depend on x only.
+ */
+export interface SpendData {
+  x: Float64Array;
+  lnZ: Float64Array;
+  xz: Float64Array;
+  levels: Float64Array;
+  levelOf: Int32Array;
+}
+
+export function prepareSpendData(x: ArrayLike<number>, zbar: ArrayLike<number>): SpendData {
+  validateSpendData(x, zbar);
+  const n = x.length;
+  const levels = Float64Array.from(new Set(Array.from(x))).sort();
+  const position = new Map<number, number>();
+  levels.forEach((v, k) => position.set(v, k));
+  const out: SpendData = {
+    x: Float64Array.from(x),
+    lnZ: new Float64Array(n),
+    xz: new Float64Array(n),
+    levels,
+    levelOf: new Int32Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    out.lnZ[i] = Math.log(zbar[i]);
+    out.xz[i] = x[i] * zbar[i];
+    out.levelOf[i] = position.get(x[i]) ?? 0;
+  }
+  return out;
+}
+
+/**
  * Σ ln L and gradient w.r.t. (p, q, v). Per customer (Fader & Hardie 2013, eq. 5, keeping the
  * data-only terms so that the value matches `lifetimes`):
  *   ln L = ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln v + (px−1) ln z̄ + px ln x − (px+q) ln(x z̄ + v)
  */
 export function gammaGammaLogLikelihood(
   params: GammaGammaParams,
-  x: ArrayLike<number>,
-  zbar: ArrayLike<number>,
+  x: ArrayLike<number> | SpendData,
+  zbar?: ArrayLike<number>,
   gradient?: Float64Array,
 ): number {
+  const data = isSpendData(x) ? x : prepareSpendData(x, zbar ?? []);
   const { p, q, v } = params;
-  // Γ and ψ terms depend on x only; evaluate them once per distinct x.
-  const levels = new Map<number, { constant: number; dp: number; dq: number }>();
+  const L = data.levels.length;
+  const constant = new Float64Array(L);
+  const dConstP = new Float64Array(L);
+  const dConstQ = new Float64Array(L);
   const lnGammaQ = lnGamma(q);
   const psiQ = digamma(q);
   const lnV = Math.log(v);
-  const level = (xi: number) => {
-    let l = levels.get(xi);
-    if (l === undefined) {
-      const px = p * xi;
-      const withGradient = gradient !== undefined;
-      const psiPxQ = withGradient ? digamma(px + q) : 0;
-      l = {
-        constant: lnGamma(px + q) - lnGamma(px) - lnGammaQ + q * lnV + px * Math.log(xi),
-        dp: withGradient ? xi * (psiPxQ - digamma(px) + Math.log(xi)) : 0,
-        dq: withGradient ? psiPxQ - psiQ + lnV : 0,
-      };
-      levels.set(xi, l);
+  for (let k = 0; k < L; k++) {
+    const xk = data.levels[k];
+    const px = p * xk;
+    constant[k] = lnGamma(px + q) - lnGamma(px) - lnGammaQ + q * lnV + px * Math.log(xk);
+    if (gradient !== undefined) {
+      const psiPxQ = digamma(px + q);
+      dConstP[k] = xk * (psiPxQ - digamma(px) + Math.log(xk));
+      dConstQ[k] = psiPxQ - psiQ + lnV;
     }
-    return l;
-  };
+  }
   let total = 0;
   let gp = 0;
   let gq = 0;
   let gv = 0;
-  for (let i = 0; i < x.length; i++) {
-    const xi = x[i];
-    const l = level(xi);
+  const { levelOf, lnZ, xz } = data;
+  const xs = data.x;
+  for (let i = 0; i < xs.length; i++) {
+    const k = levelOf[i];
+    const xi = xs[i];
     const px = p * xi;
-    const lnZ = Math.log(zbar[i]);
-    const sum = xi * zbar[i] + v;
+    const sum = xz[i] + v;
     const lnSum = Math.log(sum);
-    total += l.constant + (px - 1) * lnZ - (px + q) * lnSum;
+    total += constant[k] + (px - 1) * lnZ[i] - (px + q) * lnSum;
     if (gradient !== undefined) {
-      gp += l.dp + xi * (lnZ - lnSum);
-      gq += l.dq - lnSum;
+      gp += dConstP[k] + xi * (lnZ[i] - lnSum);
+      gq += dConstQ[k] - lnSum;
       gv += q / v - (px + q) / sum;
     }
   }
@@ -111,6 +143,10 @@ export function gammaGammaLogLikelihood(
   return total;
 }
 
+function isSpendData(value: ArrayLike<number> | SpendData): value is SpendData {
+  return "levelOf" in value;
+}
+
 /**
  * Maximum likelihood on log-parameters, L-BFGS with Nelder–Mead fallback. Start: method of
  * moments-ish values p = 1, q = 2, v = mean z̄ (so the prior mean spend pv/(q−1) ≈ mean z̄).
@@ -120,7 +156,7 @@ export function fitGammaGamma(
   zbar: ArrayLike<number>,
   options: { penalizer?: number; maxIterations?: number } = {},
 ): GammaGammaFit {
-  validateSpendData(x, zbar);
+  const data = prepareSpendData(x, zbar);
   const n = x.length;
   if (n === 0) throw new RangeError("gamma-gamma: no repeat buyers to fit");
   const penalizer = options.penalizer ?? 0;
@@ -129,7 +165,8 @@ export function fitGammaGamma(
   const natural = new Float64Array(3);
   const objective = (theta: Float64Array, gradient?: Float64Array): number => {
     const params = { p: Math.exp(theta[0]), q: Math.exp(theta[1]), v: Math.exp(theta[2]) };
-    let value = -gammaGammaLogLikelihood(params, x, zbar, gradient ? natural : undefined) / n;
+    let value =
+      -gammaGammaLogLikelihood(params, data, undefined, gradient ? natural : undefined) / n;
     const values = [params.p, params.q, params.v];
     for (let j = 0; j < 3; j++) {
       value += penalizer * theta[j] * theta[j];
@@ -147,7 +184,7 @@ export function fitGammaGamma(
   const params = { p: Math.exp(result.x[0]), q: Math.exp(result.x[1]), v: Math.exp(result.x[2]) };
   return {
     params,
-    logLikelihood: gammaGammaLogLikelihood(params, x, zbar),
+    logLikelihood: gammaGammaLogLikelihood(params, data),
     converged: result.converged,
     iterations: result.iterations,
     gradientNorm: result.gradientNorm,

@@ -65,7 +65,7 @@ export function rfmGate(
     ? closed(
         "rfm",
         "TOO_FEW_CUSTOMERS",
-        `RFM scores rank customers in fifths; that needs at least ${min.rfm.customers} customers with orders, the shop has ${facts.customersWithOrders}.`,
+        `RFM scores rank customers in fifths; with fewer than ${min.rfm.customers} customers with orders (the shop has ${facts.customersWithOrders}) the groups are shown but say little.`,
       )
     : open("rfm");
 }

@@ -6,7 +6,7 @@
  * that every later pass is a linear scan over contiguous memory.
  */
 import { SegmentationInputError } from "./errors";
-import { toMinorNumber } from "./money";
+import { toMinorNumber, type MinorAmount } from "./money";
 import { toDayNumber } from "./time";
 import type { CustomerInput, OrderInput } from "./types";
 
@@ -29,6 +29,8 @@ export interface OrderTable {
   lineStart: Int32Array;
   lineCount: Int32Array;
   lines: LineItemTable;
+  /** Row → position of the order among the counted input orders (for error messages). */
+  rowOrigin: Int32Array;
   /** Per customer: orders placed that were fully refunded (excluded from the rows above). */
   fullyRefundedOrders: Int32Array;
   firstDay: number;
@@ -73,39 +75,44 @@ export function buildOrderTable(
   const rows = new ColumnBuilder();
   const lines = new LineBuilder();
   const fullyRefunded: number[] = [];
-  const seenOrderIds = new Set<string>();
+  const orderIds: string[] = [];
   let currency: string | undefined;
 
   for (const order of orders) {
     if (order.cancelled === true || order.test === true) continue;
-    const label = `order ${String(order.orderId)}`;
+    // Error labels are built only when needed: this loop runs millions of times.
+    const label = labelOf;
     if (typeof order.orderId !== "string" || order.orderId === "") {
       throw new SegmentationInputError("INVALID_FIELD", `an order has no orderId`);
     }
-    if (seenOrderIds.has(order.orderId)) {
-      throw new SegmentationInputError("INVALID_FIELD", `${label} appears twice`);
-    }
-    seenOrderIds.add(order.orderId);
     if (typeof order.customerId !== "string" || order.customerId === "") {
-      throw new SegmentationInputError("INVALID_FIELD", `${label} has no customerId`);
+      throw new SegmentationInputError("INVALID_FIELD", `${label(order)} has no customerId`);
     }
-    if (typeof order.currency !== "string" || order.currency === "") {
-      throw new SegmentationInputError("INVALID_FIELD", `${label} has no currency`);
+    if (order.currency !== currency) {
+      if (typeof order.currency !== "string" || order.currency === "") {
+        throw new SegmentationInputError("INVALID_FIELD", `${label(order)} has no currency`);
+      }
+      if (currency !== undefined) {
+        throw new SegmentationInputError(
+          "MIXED_CURRENCIES",
+          `${label(order)} is in ${order.currency} but earlier orders are in ${currency}; pass amounts in the shop currency`,
+        );
+      }
+      currency = order.currency;
     }
-    if (currency === undefined) currency = order.currency;
-    else if (order.currency !== currency) {
-      throw new SegmentationInputError(
-        "MIXED_CURRENCIES",
-        `${label} is in ${order.currency} but earlier orders are in ${currency}; pass amounts in the shop currency`,
-      );
-    }
-    const total = toMinorNumber(order.totalMinor, `${label} totalMinor`);
-    const discount = toMinorNumber(order.discountMinor, `${label} discountMinor`, 0);
-    const refunded = toMinorNumber(order.refundedMinor, `${label} refundedMinor`, 0);
+    const total = minorAmount(order.totalMinor, order, "totalMinor");
+    const discount =
+      order.discountMinor === undefined
+        ? 0
+        : minorAmount(order.discountMinor, order, "discountMinor");
+    const refunded =
+      order.refundedMinor === undefined
+        ? 0
+        : minorAmount(order.refundedMinor, order, "refundedMinor");
     if (refunded > total) {
       throw new SegmentationInputError(
         "INVALID_AMOUNT",
-        `${label} refundedMinor (${refunded}) exceeds totalMinor (${total})`,
+        `${label(order)} refundedMinor (${refunded}) exceeds totalMinor (${total})`,
       );
     }
     let day: number;
@@ -114,7 +121,7 @@ export function buildOrderTable(
     } catch {
       throw new SegmentationInputError(
         "INVALID_DATE",
-        `${label} processedAt is not a valid date: ${String(order.processedAt)}`,
+        `${label(order)} processedAt is not a valid date: ${String(order.processedAt)}`,
       );
     }
     const customer = intern(order.customerId);
@@ -126,19 +133,23 @@ export function buildOrderTable(
     const lineStart = lines.length;
     let itemsValue = 0;
     let itemsQuantity = 0;
-    for (const item of order.lineItems ?? []) {
-      const price = toMinorNumber(item.unitPriceMinor, `${label} line item unitPriceMinor`);
-      const quantity = item.quantity;
-      if (!Number.isFinite(quantity) || quantity < 0) {
-        throw new SegmentationInputError(
-          "INVALID_FIELD",
-          `${label} has a line item with quantity ${quantity}`,
-        );
+    const items = order.lineItems;
+    if (items !== undefined) {
+      for (const item of items) {
+        const price = minorAmount(item.unitPriceMinor, order, "line item unitPriceMinor");
+        const quantity = item.quantity;
+        if (!Number.isFinite(quantity) || quantity < 0) {
+          throw new SegmentationInputError(
+            "INVALID_FIELD",
+            `${label(order)} has a line item with quantity ${quantity}`,
+          );
+        }
+        lines.push(item.productType, item.vendor, price * quantity, quantity);
+        itemsValue += price * quantity;
+        itemsQuantity += quantity;
       }
-      lines.push(item.productType, item.vendor, price * quantity, quantity);
-      itemsValue += price * quantity;
-      itemsQuantity += quantity;
     }
+    orderIds.push(order.orderId);
     rows.push(
       customer,
       day,
@@ -155,7 +166,41 @@ export function buildOrderTable(
   const nCustomers = customerIds.length;
   const fullyRefundedOrders = new Int32Array(nCustomers);
   fullyRefunded.forEach((count, c) => (fullyRefundedOrders[c] = count));
-  return sortedTable(rows, lines.build(), customerIds, fullyRefundedOrders, currency);
+  const table = sortedTable(rows, lines.build(), customerIds, fullyRefundedOrders, currency);
+  rejectDuplicateOrders(table, orderIds);
+  return table;
+}
+
+/**
+ * An order delivered twice (webhooks are at-least-once) must not count twice. Duplicates share
+ * a customer, so after sorting it is enough to compare order ids within each customer — far
+ * cheaper than one set of millions of ids.
+ */
+function rejectDuplicateOrders(table: OrderTable, orderIds: readonly string[]): void {
+  const { customerStart, rowOrigin } = table;
+  for (let c = 0; c < table.customerIds.length; c++) {
+    const start = customerStart[c];
+    const end = customerStart[c + 1];
+    if (end - start < 2) continue;
+    const seen = new Set<string>();
+    for (let i = start; i < end; i++) {
+      const id = orderIds[rowOrigin[i]];
+      if (seen.has(id)) {
+        throw new SegmentationInputError("INVALID_FIELD", `order ${id} appears twice`);
+      }
+      seen.add(id);
+    }
+  }
+}
+
+/** Fast path for the common case (a safe non-negative integer); full checks otherwise. */
+function minorAmount(value: MinorAmount, order: OrderInput, field: string): number {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+  return toMinorNumber(value, `${labelOf(order)} ${field}`);
+}
+
+function labelOf(order: OrderInput): string {
+  return `order ${String(order.orderId)}`;
 }
 
 /**
@@ -214,6 +259,7 @@ function sortedTable(
     lineStart: take(rows.lineStart, new Int32Array(n)),
     lineCount: take(rows.lineCount, new Int32Array(n)),
     lines,
+    rowOrigin: permutation,
     fullyRefundedOrders,
     firstDay,
     lastDay,

@@ -198,12 +198,16 @@ function priceShift(
   start: number,
   end: number,
 ): number {
-  const priceOf = (i: number) => (Number.isNaN(unitPrice[i]) ? value[i] : unitPrice[i]);
   let earlier = 0;
-  for (let i = start; i < end - 1; i++) earlier += priceOf(i);
+  for (let i = start; i < end - 1; i++) earlier += priceOf(unitPrice, value, i);
   earlier /= end - 1 - start;
-  const latest = priceOf(end - 1);
+  const latest = priceOf(unitPrice, value, end - 1);
   return earlier > 0 && latest > 0 ? Math.log(latest / earlier) : 0;
+}
+
+/** An order's mean unit price, or its value when it has no line items. */
+function priceOf(unitPrice: Float64Array, value: Float64Array, i: number): number {
+  return Number.isNaN(unitPrice[i]) ? value[i] : unitPrice[i];
 }
 
 /** Spend per customer on days in (fromDay, toDay], integer minor units. */

@@ -4,29 +4,30 @@ import { queues } from "~/jobs/producer.server";
 
 /**
  * Runs after every successful OAuth: records the shop as installed and, on a first install or a
- * reinstall, queues the backfill of its customers and orders.
+ * reinstall, queues the backfill of its customers and orders. The insert-or-reinstate is one
+ * statement that returns a row only when it installed the shop, so two concurrent token
+ * exchanges of the same install queue one backfill.
  */
 export async function recordInstall(session: Session): Promise<void> {
-  const existing = await prisma.shop.findUnique({
-    where: { domain: session.shop },
-    select: { installState: true },
-  });
-  const freshInstall = existing?.installState !== "INSTALLED";
-  const shop = await prisma.shop.upsert({
-    where: { domain: session.shop },
-    create: { domain: session.shop, scopes: session.scope ?? null },
-    update: {
-      scopes: session.scope ?? null,
-      ...(freshInstall
-        ? { installState: "INSTALLED", installedAt: new Date(), uninstalledAt: null }
-        : {}),
-    },
-  });
-  if (freshInstall) {
-    await queues().backfill.add(
-      "backfill",
-      { shopDomain: session.shop, kind: "BACKFILL" },
-      { jobId: `backfill-${shop.id}-${shop.installedAt.getTime()}` },
-    );
+  const installed = await prisma.$queryRaw<{ id: number; installedAt: Date }[]>`
+    INSERT INTO "Shop" ("domain", "scopes", "installState", "installedAt", "updatedAt")
+    VALUES (${session.shop}, ${session.scope ?? null}, 'INSTALLED', now(), now())
+    ON CONFLICT ("domain") DO UPDATE SET
+      "installState" = 'INSTALLED', "installedAt" = now(), "uninstalledAt" = NULL,
+      "scopes" = EXCLUDED."scopes", "updatedAt" = now()
+    WHERE "Shop"."installState" <> 'INSTALLED'
+    RETURNING "id", "installedAt"`;
+  if (installed.length === 0) {
+    await prisma.shop.update({
+      where: { domain: session.shop },
+      data: { scopes: session.scope ?? null },
+    });
+    return;
   }
+  const [shop] = installed;
+  await queues().backfill.add(
+    "backfill",
+    { shopDomain: session.shop, kind: "BACKFILL" },
+    { jobId: `backfill-${shop.id}-${shop.installedAt.getTime()}` },
+  );
 }

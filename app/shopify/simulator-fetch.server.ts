@@ -20,3 +20,17 @@ export function routeShopifyTrafficToSimulator(simulatorUrl: string): void {
   };
   setAbstractFetchFunc(redirected);
 }
+
+/** Development only: lets the simulator's admin shell frame the app, as admin.shopify.com may. */
+export function allowSimulatorFraming(headers: Headers, simulatorUrl: string): void {
+  const policy = headers.get("Content-Security-Policy");
+  if (!policy) return;
+  const origin = new URL(simulatorUrl).origin;
+  headers.set(
+    "Content-Security-Policy",
+    policy.replace(
+      /frame-ancestors ([^;]*)/,
+      (_match, sources: string) => `frame-ancestors ${sources} ${origin}`,
+    ),
+  );
+}

@@ -8,12 +8,20 @@ import {
   type OrderNode,
   type Page,
 } from "./documents";
+import {
+  BULK_CUSTOMERS,
+  BULK_ORDERS,
+  bulkCustomers,
+  bulkOrders,
+  runBulkQuery,
+} from "./bulk.server";
 import { customerRow, orderRow } from "./mapping";
 import { upsertCustomers, upsertOrders } from "./store.server";
 
-const CUSTOMERS_PER_PAGE = 250;
-// Orders carry their line items; 25 keeps a page's requested cost well under Shopify's 1,000.
-const ORDERS_PER_PAGE = 25;
+// Page sizes keep a page's requested cost under Shopify's single-query limit of 1,000 points.
+const CUSTOMERS_PER_PAGE = 100;
+const ORDERS_PER_PAGE = 10;
+const BULK_BATCH = 1_000;
 
 interface ShopInfo {
   shop: {
@@ -26,9 +34,9 @@ interface ShopInfo {
 }
 
 /**
- * Reads a shop's customers and orders into PostgreSQL. A BACKFILL reads everything; a
- * RECONCILE reads only what changed since the last successful pass, repairing whatever
- * webhooks missed. Progress is written to the SyncRun row as it goes. Safe to re-run: every
+ * Reads a shop's customers and orders into PostgreSQL. A BACKFILL reads everything through
+ * bulk operations; a RECONCILE pages through only what changed since the last successful
+ * pass, repairing whatever webhooks missed. Progress is written to the SyncRun row as it goes. Safe to re-run: every
  * write is an idempotent upsert guarded by `updatedAt`.
  */
 export async function syncShop(
@@ -59,29 +67,48 @@ export async function syncShop(
       ? `updated_at:>='${new Date(since.getTime() - 60_000).toISOString()}'`
       : null;
 
+    const progress = (data: { customersSynced?: number; ordersSynced?: number }) =>
+      prisma.syncRun.update({ where: { id: run.id }, data });
     let customers = 0;
-    for await (const nodes of pages<CustomerNode>(
-      shopDomain,
-      CUSTOMERS_PAGE,
-      "customers",
-      CUSTOMERS_PER_PAGE,
-      query,
-    )) {
-      await upsertCustomers(prisma, shop.id, nodes.map(customerRow));
-      customers += nodes.length;
-      await prisma.syncRun.update({ where: { id: run.id }, data: { customersSynced: customers } });
-    }
     let orders = 0;
-    for await (const nodes of pages<OrderNode>(
-      shopDomain,
-      ORDERS_PAGE,
-      "orders",
-      ORDERS_PER_PAGE,
-      query,
-    )) {
-      await upsertOrders(prisma, shop.id, nodes.map(orderRow));
-      orders += nodes.length;
-      await prisma.syncRun.update({ where: { id: run.id }, data: { ordersSynced: orders } });
+    if (kind === "BACKFILL") {
+      const noteOperation = async (id: string) => {
+        await prisma.syncRun.update({ where: { id: run.id }, data: { bulkOperationId: id } });
+      };
+      const customersUrl = await runBulkQuery(shopDomain, BULK_CUSTOMERS, noteOperation);
+      for await (const nodes of customersUrl ? bulkCustomers(customersUrl, BULK_BATCH) : []) {
+        customers += await upsertCustomers(prisma, shop.id, nodes.map(customerRow));
+        await progress({ customersSynced: customers });
+      }
+      const ordersUrl = await runBulkQuery(shopDomain, BULK_ORDERS, noteOperation);
+      for await (const nodes of ordersUrl ? bulkOrders(ordersUrl, BULK_BATCH) : []) {
+        await upsertOrders(prisma, shop.id, nodes.map(orderRow));
+        orders += nodes.length;
+        await progress({ ordersSynced: orders });
+      }
+    } else {
+      for await (const nodes of pages<CustomerNode>(
+        shopDomain,
+        CUSTOMERS_PAGE,
+        "customers",
+        CUSTOMERS_PER_PAGE,
+        query,
+      )) {
+        await upsertCustomers(prisma, shop.id, nodes.map(customerRow));
+        customers += nodes.length;
+        await progress({ customersSynced: customers });
+      }
+      for await (const nodes of pages<OrderNode>(
+        shopDomain,
+        ORDERS_PAGE,
+        "orders",
+        ORDERS_PER_PAGE,
+        query,
+      )) {
+        await upsertOrders(prisma, shop.id, nodes.map(orderRow));
+        orders += nodes.length;
+        await progress({ ordersSynced: orders });
+      }
     }
 
     await prisma.$transaction([

@@ -80,8 +80,10 @@ describe("POST /webhooks", () => {
     const second = await post(request());
     expect(second.status).toBe(200);
     expect(await second.json()).toEqual({ ok: true, duplicate: true });
-    expect(await prisma.webhookDelivery.count({ where: { webhookId: "wh-dup" } })).toBe(1);
-    const waiting = await queues().webhooks.getJobs(["waiting", "delayed", "active", "completed"]);
-    expect(waiting.filter((job) => job.data.topic === "customers/update")).toHaveLength(1);
+    const deliveries = await prisma.webhookDelivery.findMany({ where: { webhookId: "wh-dup" } });
+    expect(deliveries).toHaveLength(1);
+    const jobs = await queues().webhooks.getJobs(["waiting", "delayed", "active", "completed"]);
+    const deliveryId = deliveries[0].id.toString();
+    expect(jobs.filter((job) => job.data.deliveryId === deliveryId)).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { simulatorUrlFor } from "~/shopify/simulator-fetch.server";
+import { allowSimulatorFraming, simulatorUrlFor } from "~/shopify/simulator-fetch.server";
 
 describe("simulator routing", () => {
   const simulator = "http://127.0.0.1:4100/";
@@ -16,6 +16,19 @@ describe("simulator routing", () => {
     );
     expect(simulatorUrlFor("http://demo.myshopify.com/admin", simulator)).toBe(
       "http://demo.myshopify.com/admin",
+    );
+  });
+});
+
+describe("simulator framing", () => {
+  it("adds the simulator's origin to the frame-ancestors the library set", () => {
+    const headers = new Headers({
+      "Content-Security-Policy":
+        "frame-ancestors https://demo.myshopify.com https://admin.shopify.com;",
+    });
+    allowSimulatorFraming(headers, "http://127.0.0.1:4100/");
+    expect(headers.get("Content-Security-Policy")).toBe(
+      "frame-ancestors https://demo.myshopify.com https://admin.shopify.com http://127.0.0.1:4100;",
     );
   });
 });

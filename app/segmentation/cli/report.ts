@@ -75,6 +75,7 @@ export function customerJson(result: SegmentationResult, i: number): Record<stri
     totalSpend: c.totalSpend,
     rfm: c.rfm,
     rfmGroup: c.rfmGroup,
+    priceTier: c.priceTier,
     frequencyValue: c.frequencyValue,
     valueType: c.valueType,
     pAlive: round(c.pAlive),
@@ -133,7 +134,7 @@ export function textReport(result: SegmentationResult, info: AnalysisInfo): stri
         : ""),
   );
   for (const gate of result.gates)
-    if (!gate.used) out.push(`  skipped ${gate.model}: [${gate.code}] ${gate.reason}`);
+    if (!gate.used) out.push(`  not used: ${gate.model} [${gate.code}] ${gate.reason}`);
   out.push("");
   const family = (title: string, counts: Record<string, number>) => {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);

@@ -41,6 +41,7 @@ export const RULE_FIELDS: Readonly<Record<string, FieldSpec>> = {
   rfmF: { type: number, description: "RFM frequency score 1–5" },
   rfmM: { type: number, description: "RFM monetary score 1–5" },
   rfmGroup: { type: { kind: "enum", values: RFM_GROUPS }, description: "RFM group" },
+  priceTier: { type: number, description: "quintile 1–5 of the mean unit price bought" },
   fxvCell: {
     type: {
       kind: "enum",
