@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import prisma from "~/db.server";
+import { loader as appLoader } from "~/routes/app";
+import { shopGraphql } from "~/shopify/admin-graphql.server";
+import { toMinorUnits } from "~/sync/money";
+import { eventually, startStoreHarness } from "../support/store-harness";
+
+const shop = "sync-e2e.myshopify.com";
+const BROWSER =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+
+let harness: Awaited<ReturnType<typeof startStoreHarness>>;
+
+async function storeCounts() {
+  const data = await shopGraphql<{
+    customersCount: { count: number };
+    ordersCount: { count: number };
+  }>(
+    shop,
+    `#graphql
+      query Counts {
+        customersCount { count }
+        ordersCount(limit: null) { count }
+      }`,
+  );
+  return { customers: data.customersCount.count, orders: data.ordersCount.count };
+}
+
+async function storedOrder(id: bigint) {
+  const shopRow = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+  return prisma.order.findUnique({
+    where: { shopId_id: { shopId: shopRow.id, id } },
+    include: { lineItems: true },
+  });
+}
+
+describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers)", () => {
+  beforeAll(async () => {
+    harness = await startStoreHarness(shop, 120);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it("installs through token exchange when the merchant opens the app, then backfills the store", async () => {
+    const request = new Request(await harness.frameUrl(), { headers: { "User-Agent": BROWSER } });
+    const result = await appLoader({ request, params: {}, context: {} });
+    expect(result).toMatchObject({ apiKey: process.env.SHOPIFY_API_KEY });
+
+    const session = await prisma.session.findFirst({ where: { shop, isOnline: false } });
+    expect(session?.accessToken).toBeTruthy();
+
+    const run = await eventually(async () => {
+      const latest = await prisma.syncRun.findFirst({
+        where: { shop: { domain: shop }, status: { not: "RUNNING" } },
+      });
+      return latest ?? undefined;
+    }, "the backfill to finish");
+    expect(run).toMatchObject({ kind: "BACKFILL", status: "SUCCEEDED", error: null });
+
+    const expected = await storeCounts();
+    const shopRow = await prisma.shop.findUniqueOrThrow({
+      where: { domain: shop },
+      include: { _count: { select: { customers: true, orders: true } } },
+    });
+    expect(shopRow._count).toEqual(expected);
+    expect(run.ordersSynced).toBe(expected.orders);
+    expect(await prisma.orderLineItem.count({ where: { shopId: shopRow.id } })).toBeGreaterThan(
+      expected.orders,
+    );
+  });
+
+  it("brings an order placed in the store into the database through a signed webhook", async () => {
+    const placed = await harness.control(`/shops/${shop}/orders`, { value: 123.45 });
+    const id = BigInt(String(placed.id));
+    const order = await eventually(async () => (await storedOrder(id)) ?? undefined, "the order");
+    expect(order.totalMinor).toBe(toMinorUnits(String(placed.total), "USD"));
+    expect(order.lineItems.length).toBeGreaterThan(0);
+    // Webhook bodies carry no product type; the worker completed it from the Admin API.
+    expect(order.lineItems.every((item) => item.productType)).toBe(true);
+  });
+
+  it("ends in the same state when deliveries are duplicated and reordered", async () => {
+    await harness.control("/webhooks/switches", {
+      duplicate: 1,
+      reorderBatch: 4,
+      reorderFlushMs: 300,
+    });
+    const placed = await harness.control(`/shops/${shop}/orders`, { value: 80 });
+    const id = String(placed.id);
+    await harness.control(`/shops/${shop}/orders/${id}/refund`, { amount: 20 });
+    await harness.control(`/shops/${shop}/orders/${id}/refund`, { amount: 5 });
+    await harness.control("/webhooks/flush", {});
+
+    const order = await eventually(async () => {
+      const row = await storedOrder(BigInt(id));
+      return row?.refundedMinor === 2500n ? row : undefined;
+    }, "both refunds");
+    expect(order.totalMinor).toBe(toMinorUnits(String(placed.total), "USD"));
+
+    // The store sent every refund notification twice; each was recorded once.
+    const response = await fetch(
+      `${harness.simulator.url}/_sim/webhooks/deliveries?shop=${shop}&topic=refunds/create`,
+    );
+    const sent = (await response.json()) as { webhookId: string; duplicateOf?: string }[];
+    expect(sent.filter((delivery) => delivery.duplicateOf).length).toBeGreaterThanOrEqual(2);
+    const recorded = await prisma.webhookDelivery.findMany({
+      where: { shopDomain: shop, topic: "refunds/create" },
+    });
+    expect(recorded.map((delivery) => delivery.webhookId).sort()).toEqual(
+      [...new Set(sent.map((delivery) => delivery.webhookId))].sort(),
+    );
+    await harness.control("/webhooks/switches", { duplicate: 0, reorderBatch: 0 });
+  });
+
+  it("erases the personal data a customers/redact request names", async () => {
+    const customer = await prisma.customer.findFirstOrThrow({
+      where: { shop: { domain: shop }, email: { not: null } },
+    });
+    await harness.control(`/shops/${shop}/compliance`, {
+      topic: "customers/redact",
+      customerId: customer.id.toString(),
+    });
+    const redacted = await eventually(async () => {
+      const row = await prisma.customer.findUniqueOrThrow({
+        where: { shopId_id: { shopId: customer.shopId, id: customer.id } },
+      });
+      return row.redactedAt ? row : undefined;
+    }, "the redaction");
+    expect(redacted).toMatchObject({ email: null, firstName: null, lastName: null, tags: [] });
+  });
+
+  it("stops the shop and deletes its sessions on app/uninstalled", async () => {
+    await harness.control(`/shops/${shop}/uninstall`, {});
+    const shopRow = await eventually(async () => {
+      const row = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+      return row.installState === "UNINSTALLED" ? row : undefined;
+    }, "the uninstall");
+    expect(shopRow.uninstalledAt).not.toBeNull();
+    expect(await prisma.session.count({ where: { shop } })).toBe(0);
+  });
+});
