@@ -1,4 +1,3 @@
-import { Prisma } from "@prisma/client";
 import prisma from "~/db.server";
 import { queues } from "~/jobs/producer.server";
 
@@ -9,11 +8,17 @@ export interface VerifiedWebhook {
   apiVersion: string;
   eventId?: string;
   triggeredAt?: string;
-  payload: unknown;
+  rawBody: string;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+function parseObject(rawBody: string): { ok: true } | { ok: false; reason: string } {
+  try {
+    const value: unknown = JSON.parse(rawBody);
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return { ok: true };
+    return { ok: false, reason: "payload must be a JSON object" };
+  } catch (error) {
+    return { ok: false, reason: `payload is not valid JSON: ${(error as Error).message}` };
+  }
 }
 
 /**
@@ -22,43 +27,34 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * the first copy never reached the queue, in which case this is its second chance.
  */
 export async function acceptWebhook(webhook: VerifiedWebhook): Promise<Response> {
-  if (!isObject(webhook.payload)) {
-    return Response.json({ error: "payload must be a JSON object" }, { status: 400 });
-  }
+  const parsed = parseObject(webhook.rawBody);
+  if (!parsed.ok) return Response.json({ error: parsed.reason }, { status: 400 });
   const triggeredAt = webhook.triggeredAt ? new Date(webhook.triggeredAt) : null;
-  let delivery: { id: bigint; status: string };
-  let duplicate = false;
-  try {
-    delivery = await prisma.webhookDelivery.create({
-      data: {
-        shopDomain: webhook.shop,
-        webhookId: webhook.webhookId,
-        eventId: webhook.eventId ?? null,
-        topic: webhook.topic,
-        apiVersion: webhook.apiVersion,
-        triggeredAt: triggeredAt && !Number.isNaN(triggeredAt.valueOf()) ? triggeredAt : null,
-        payload: webhook.payload as Prisma.InputJsonObject,
-      },
-      select: { id: true, status: true },
-    });
-  } catch (error) {
-    if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") {
-      throw error;
-    }
-    duplicate = true;
-    delivery = await prisma.webhookDelivery.findUniqueOrThrow({
-      where: { shopDomain_webhookId: { shopDomain: webhook.shop, webhookId: webhook.webhookId } },
-      select: { id: true, status: true },
-    });
-  }
+  const triggered = triggeredAt && !Number.isNaN(triggeredAt.valueOf()) ? triggeredAt : null;
 
-  if (delivery.status === "RECEIVED") {
+  // One round trip: insert, or on a repeat read the first copy's row.
+  const [row] = await prisma.$queryRaw<{ id: bigint; status: string; inserted: boolean }[]>`
+    WITH inserted AS (
+      INSERT INTO "WebhookDelivery"
+        ("shopDomain", "webhookId", "eventId", "topic", "apiVersion", "triggeredAt", "payload")
+      VALUES (${webhook.shop}, ${webhook.webhookId}, ${webhook.eventId ?? null}, ${webhook.topic},
+              ${webhook.apiVersion}, ${triggered}, ${webhook.rawBody}::jsonb)
+      ON CONFLICT ("shopDomain", "webhookId") DO NOTHING
+      RETURNING "id", "status"::text, true AS inserted
+    )
+    SELECT * FROM inserted
+    UNION ALL
+    SELECT "id", "status"::text, false FROM "WebhookDelivery"
+     WHERE "shopDomain" = ${webhook.shop} AND "webhookId" = ${webhook.webhookId}
+       AND NOT EXISTS (SELECT 1 FROM inserted)`;
+
+  if (row.status === "RECEIVED") {
     await queues().webhooks.add(
       webhook.topic,
-      { deliveryId: delivery.id.toString(), shopDomain: webhook.shop, topic: webhook.topic },
+      { deliveryId: row.id.toString(), shopDomain: webhook.shop, topic: webhook.topic },
       // The job id makes a second add of the same delivery a no-op while the first is queued.
-      { jobId: `delivery-${delivery.id}` },
+      { jobId: `delivery-${row.id}` },
     );
   }
-  return Response.json({ ok: true, duplicate }, { status: 200 });
+  return Response.json({ ok: true, duplicate: !row.inserted }, { status: 200 });
 }

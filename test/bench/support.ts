@@ -18,12 +18,19 @@ function safe(read: () => string | undefined): string {
   }
 }
 
-export function startProcess(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): ChildProcess {
-  return spawn(command, args, { env, stdio: ["ignore", "ignore", "inherit"] });
+/** Starts a server in its own process group, so stopping it also stops what npx started. */
+export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child: ChildProcess = spawn(command, args, {
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
+  return {
+    child,
+    stop() {
+      if (child.pid) process.kill(-child.pid, "SIGTERM");
+    },
+  };
 }
 
 export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {

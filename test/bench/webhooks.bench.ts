@@ -157,8 +157,8 @@ async function main() {
         `Deliveries stored: ${stored}.`,
     );
   } finally {
-    app.kill("SIGTERM");
-    bare.kill("SIGTERM");
+    app.stop();
+    bare.stop();
     await dropSchema(schema, prefix);
   }
 }

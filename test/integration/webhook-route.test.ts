@@ -68,6 +68,15 @@ describe("POST /webhooks", () => {
     expect(await prisma.webhookDelivery.count({ where: { webhookId: "wh-bad-json" } })).toBe(0);
   });
 
+  it("answers 400 naming the missing Shopify headers", async () => {
+    const signed = signedWebhookRequest({ topic: "orders/create", shop, body: "{}" });
+    const headers = new Headers(signed.headers);
+    headers.delete("X-Shopify-Topic");
+    const response = await post(new Request(signed.url, { method: "POST", headers, body: "{}" }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: expect.stringMatching(/Topic/i) });
+  });
+
   it("acknowledges a duplicate delivery without recording or queueing it twice", async () => {
     const request = () =>
       signedWebhookRequest({
