@@ -1,4 +1,5 @@
 import type { PrismaClient, WebhookDelivery } from "@prisma/client";
+import { stopShopJobs } from "~/jobs/schedules.server";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
 import { NODES_BY_ID, type CustomerNode, type OrderNode } from "./documents";
 import { legacyId, toGid } from "./gid";
@@ -67,6 +68,7 @@ export async function applyWebhook(
         data: { installState: "UNINSTALLED", uninstalledAt: new Date() },
       }),
     ]);
+    await stopShopJobs(delivery.shopDomain);
     return "uninstalled";
   }
 

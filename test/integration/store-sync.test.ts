@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
+import { queues } from "~/jobs/producer.server";
 import { loader as appLoader } from "~/routes/app";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
 import { toMinorUnits } from "~/sync/money";
@@ -65,6 +66,8 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
     });
     expect(shopRow._count).toEqual(expected);
     expect(run.ordersSynced).toBe(expected.orders);
+    const schedulers = await queues().backfill.getJobSchedulers();
+    expect(schedulers.map((scheduler) => scheduler.key)).toContain(`reconcile:${shop}`);
     expect(await prisma.orderLineItem.count({ where: { shopId: shopRow.id } })).toBeGreaterThan(
       expected.orders,
     );
@@ -138,5 +141,11 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
     }, "the uninstall");
     expect(shopRow.uninstalledAt).not.toBeNull();
     expect(await prisma.session.count({ where: { shop } })).toBe(0);
+    await eventually(async () => {
+      const schedulers = await queues().backfill.getJobSchedulers();
+      return schedulers.some((scheduler) => scheduler.key === `reconcile:${shop}`)
+        ? undefined
+        : true;
+    }, "the nightly reconciliation to be unscheduled");
   });
 });
