@@ -30,6 +30,9 @@ const configSchema = z
       .regex(/^[a-zA-Z0-9_-]+$/, "may hold letters, digits, '-' and '_' only")
       .default("propel"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    // How long a worker's claim on a job lasts without renewal: a job of a worker that died is
+    // handed to another worker after about this long.
+    WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
 
     OPS_USERNAME: z.string().min(1, "is required (credentials of the support ops pages)"),
     OPS_PASSWORD: z.string().min(12, "must be at least 12 characters"),

@@ -18,6 +18,7 @@ const running = startWorkers({
   connection,
   prefix: env.QUEUE_PREFIX,
   concurrency: env.WORKER_CONCURRENCY,
+  lockDurationMs: env.WORKER_LOCK_DURATION_MS,
   logger: log,
 });
 log.info({ queues: running.workers.map((worker) => worker.name) }, "workers started");

@@ -12,6 +12,8 @@ export interface WorkerDeps {
   prefix: string;
   concurrency: number;
   logger: Logger;
+  /** Lock of a job; after it lapses, the stalled-job check hands the job to another worker. */
+  lockDurationMs?: number;
 }
 
 function processors(deps: WorkerDeps): Record<QueueName, Processor> {
@@ -34,6 +36,8 @@ export function startWorkers(deps: WorkerDeps) {
       connection: deps.connection,
       prefix: deps.prefix,
       concurrency: deps.concurrency,
+      lockDuration: deps.lockDurationMs ?? 30_000,
+      stalledInterval: deps.lockDurationMs ?? 30_000,
     });
     worker.on("failed", (job, error) =>
       deps.logger.warn(

@@ -48,6 +48,11 @@ export async function syncShop(
   if (shop.installState !== "INSTALLED") return { customers: 0, orders: 0 };
   const since = kind === "RECONCILE" ? shop.lastReconciledAt : null;
   const startedAt = new Date();
+  // A run still marked RUNNING belonged to a worker that died; this run replaces it.
+  await prisma.syncRun.updateMany({
+    where: { shopId: shop.id, status: "RUNNING" },
+    data: { status: "FAILED", finishedAt: new Date(), error: "interrupted; retried" },
+  });
   const run = await prisma.syncRun.create({ data: { shopId: shop.id, kind, since } });
   try {
     const info = await shopGraphql<ShopInfo>(shopDomain, SHOP_INFO);

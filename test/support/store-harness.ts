@@ -15,7 +15,11 @@ import { TEST_API_KEY, TEST_API_SECRET } from "./env";
  * simulator with one generated shop, and the real workers — everything an end-to-end sync
  * test needs, with Shopify's traffic routed to the simulator through the library's fetch hook.
  */
-export async function startStoreHarness(shop: string, customers: number) {
+export async function startStoreHarness(
+  shop: string,
+  customers: number,
+  options: { workers?: boolean; lockDurationMs?: number } = {},
+) {
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -50,13 +54,16 @@ export async function startStoreHarness(shop: string, customers: number) {
   routeShopifyTrafficToSimulator(simulator.url);
 
   const connection = createRedisConnection(process.env.REDIS_URL!, "worker");
-  const workers = startWorkers({
-    prisma,
-    connection,
-    prefix: process.env.QUEUE_PREFIX!,
-    concurrency: 4,
-    logger: pino({ level: "silent" }),
-  });
+  const startInProcessWorkers = () =>
+    startWorkers({
+      prisma,
+      connection,
+      prefix: process.env.QUEUE_PREFIX!,
+      concurrency: 4,
+      lockDurationMs: options.lockDurationMs,
+      logger: pino({ level: "silent" }),
+    });
+  let workers = options.workers === false ? undefined : startInProcessWorkers();
 
   const control = async (path: string, body?: unknown, method = body ? "POST" : "GET") => {
     const response = await fetch(`${simulator.url}/_sim${path}`, {
@@ -72,6 +79,9 @@ export async function startStoreHarness(shop: string, customers: number) {
   return {
     simulator,
     control,
+    startWorkers() {
+      workers ??= startInProcessWorkers();
+    },
     /** The URL the Shopify admin loads in its iframe when the merchant opens the app. */
     async frameUrl(): Promise<string> {
       const runtime = simulator.sim.shops.get(shop);
@@ -79,7 +89,7 @@ export async function startStoreHarness(shop: string, customers: number) {
       return appFrameUrl(simulator.sim, runtime);
     },
     async close() {
-      await workers.close();
+      await workers?.close();
       connection.disconnect();
       await simulator.close();
       await new Promise((resolve) => server.close(resolve));
