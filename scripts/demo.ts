@@ -57,13 +57,18 @@ function start(name: string, command: string, args: string[]) {
   children.push(child);
 }
 
-async function ensureDatabase(databaseUrl: string) {
+/**
+ * The demo store is generated afresh on every run, so the demo database starts empty too
+ * (unless DATABASE_URL names a database of your own, which is only created when missing).
+ */
+async function ensureDatabase(databaseUrl: string, fresh: boolean) {
   const url = new URL(databaseUrl);
   const name = url.pathname.slice(1);
   url.pathname = "/postgres";
   url.search = "";
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
+  if (fresh) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
   if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
   await client.end();
@@ -97,7 +102,7 @@ process.on("SIGTERM", () => void stop(0));
 
 async function main() {
   console.log("[demo] preparing the database");
-  await ensureDatabase(env.DATABASE_URL!);
+  await ensureDatabase(env.DATABASE_URL!, !process.env.DATABASE_URL);
   run("npx", ["prisma", "migrate", "deploy"]);
 
   const { startDemoStore } = await import("./demo-store");
