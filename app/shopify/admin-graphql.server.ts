@@ -28,9 +28,18 @@ function throttledCost(error: unknown): Cost | null {
   return throttled ? (body?.extensions?.cost ?? {}) : null;
 }
 
-/** Remembers the shop's cost bucket so support staff and the tag pusher can see it. */
+const RECORD_THROTTLE_EVERY_MS = 5_000;
+const throttleRecordedAt = new Map<string, number>();
+
+/**
+ * Remembers the shop's cost bucket so support staff and the tag pusher can see it. Every
+ * response carries it; writing it at most every few seconds keeps a row update off each call.
+ */
 async function recordThrottle(shopDomain: string, status: ThrottleStatus | undefined) {
   if (!status) return;
+  const now = Date.now();
+  if (now - (throttleRecordedAt.get(shopDomain) ?? 0) < RECORD_THROTTLE_EVERY_MS) return;
+  throttleRecordedAt.set(shopDomain, now);
   await prisma.shop.updateMany({
     where: { domain: shopDomain },
     data: {

@@ -1,5 +1,6 @@
 import "@shopify/shopify-api/adapters/web-api";
 import {
+  ApiVersion,
   LogSeverity,
   WebhookValidationErrorReason,
   shopifyApi,
@@ -17,7 +18,7 @@ function createApi() {
   return shopifyApi({
     apiKey: env.SHOPIFY_API_KEY,
     apiSecretKey: env.SHOPIFY_API_SECRET,
-    apiVersion: "2026-10" as never,
+    apiVersion: ApiVersion.October26,
     hostName: new URL(env.SHOPIFY_APP_URL).host,
     isEmbeddedApp: true,
     scopes: env.SCOPES,

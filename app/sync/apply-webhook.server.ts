@@ -1,4 +1,4 @@
-import type { PrismaClient, WebhookDelivery } from "@prisma/client";
+import { Prisma, type PrismaClient, type WebhookDelivery } from "@prisma/client";
 import { stopShopJobs } from "~/jobs/schedules.server";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
 import { NODES_BY_ID, type CustomerNode, type OrderNode } from "./documents";
@@ -152,7 +152,7 @@ async function redactCustomer(prisma: PrismaClient, shopId: number, id: bigint, 
         firstName: null,
         lastName: null,
         tags: [],
-        metafields: undefined,
+        metafields: Prisma.DbNull,
         emailMarketingState: null,
         redactedAt: deleted ? undefined : now,
         deletedAt: deleted ? now : undefined,

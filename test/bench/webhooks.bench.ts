@@ -139,7 +139,7 @@ async function main() {
       ["bare HMAC server, max", await load("http://127.0.0.1:3902", undefined, SECONDS)],
       ["Propel /webhooks, max", await load("http://127.0.0.1:3901", undefined, SECONDS)],
     ];
-    const stored = await countDeliveries(databaseUrl, schema);
+    const stored = await countDeliveries(schema);
 
     console.log(`\nWebhook intake — ${new Date().toISOString().slice(0, 10)} — ${machine()}\n`);
     console.log("| run | deliveries/s | p50 ms | p99 ms | max ms | non-2xx | errors |");
@@ -163,12 +163,11 @@ async function main() {
   }
 }
 
-async function countDeliveries(databaseUrl: string, schema: string): Promise<number> {
+async function countDeliveries(schema: string): Promise<number> {
   const client = new pg.Client({ connectionString: BASE_DATABASE_URL });
   await client.connect();
   const result = await client.query(`SELECT count(*)::int AS n FROM "${schema}"."WebhookDelivery"`);
   await client.end();
-  void databaseUrl;
   return result.rows[0].n as number;
 }
 

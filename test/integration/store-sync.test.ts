@@ -120,6 +120,10 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
     const customer = await prisma.customer.findFirstOrThrow({
       where: { shop: { domain: shop }, email: { not: null } },
     });
+    await prisma.customer.update({
+      where: { shopId_id: { shopId: customer.shopId, id: customer.id } },
+      data: { metafields: { survey: { style: "outdoor" } } },
+    });
     await harness.control(`/shops/${shop}/compliance`, {
       topic: "customers/redact",
       customerId: customer.id.toString(),
@@ -130,7 +134,13 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
       });
       return row.redactedAt ? row : undefined;
     }, "the redaction");
-    expect(redacted).toMatchObject({ email: null, firstName: null, lastName: null, tags: [] });
+    expect(redacted).toMatchObject({
+      email: null,
+      firstName: null,
+      lastName: null,
+      tags: [],
+      metafields: null,
+    });
   });
 
   it("stops the shop and deletes its sessions on app/uninstalled", async () => {
