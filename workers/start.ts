@@ -2,8 +2,10 @@ import type { PrismaClient } from "@prisma/client";
 import { Worker, type Processor } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { createQueues } from "~/jobs/producer.server";
 import { QUEUE_NAMES, type QueueName } from "~/jobs/queues";
 import { backfillProcessor } from "./processors/backfill";
+import { recomputeProcessor } from "./processors/recompute";
 import { webhookProcessor } from "./processors/webhooks";
 
 export interface WorkerDeps {
@@ -16,21 +18,22 @@ export interface WorkerDeps {
   lockDurationMs?: number;
 }
 
-function processors(deps: WorkerDeps): Record<QueueName, Processor> {
-  // Recompute and tag sync arrive with the segmentation workers; until then their jobs
-  // complete as no-ops so the wiring, retries and shutdown can be exercised end to end.
+function processors(deps: WorkerDeps, queues: ReturnType<typeof createQueues>) {
   const noop: Processor = async (job) => ({ noop: job.name });
-  return {
-    webhooks: webhookProcessor(deps.prisma),
-    backfill: backfillProcessor(deps.prisma),
-    recompute: noop,
+  const byQueue: Record<QueueName, Processor> = {
+    webhooks: webhookProcessor(deps.prisma, queues),
+    backfill: backfillProcessor(deps.prisma, queues),
+    recompute: recomputeProcessor(deps.prisma, queues),
     tags: noop,
   };
+  return byQueue;
 }
 
 /** Starts one BullMQ worker per queue; `close()` lets active jobs finish before returning. */
 export function startWorkers(deps: WorkerDeps) {
-  const byQueue = processors(deps);
+  // The workers' own producers: one job leads to the next (webhook → recompute → tags).
+  const queues = createQueues(deps.connection, deps.prefix);
+  const byQueue = processors(deps, queues);
   const workers = QUEUE_NAMES.map((name) => {
     const worker = new Worker(name, byQueue[name], {
       connection: deps.connection,
@@ -52,6 +55,7 @@ export function startWorkers(deps: WorkerDeps) {
     workers,
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all(Object.values(queues).map((queue) => queue.close()));
     },
   };
 }

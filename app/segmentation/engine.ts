@@ -27,6 +27,7 @@ import {
   medianTimeToNextPurchase,
   probabilityAlive,
   type BgNbdFit,
+  type BgNbdParams,
   type ChurnRisk,
   type ChurnRiskThresholds,
 } from "./bgnbd";
@@ -61,7 +62,7 @@ import { compressHistories } from "./histories";
 import { loyaltyMetrics, type LoyaltyMetrics } from "./loyalty";
 import { minorToMajor } from "./money";
 import { buildOrderTable, type OrderTable } from "./orders";
-import { fitPropensity, type PropensityReport } from "./propensity";
+import { fitPropensity, type LogisticModel, type PropensityReport } from "./propensity";
 import {
   DEFAULT_RFM_GRID,
   RFM_GROUPS,
@@ -203,7 +204,20 @@ export interface SegmentationResult {
   gates: GateDecision[];
   loyalty: LoyaltyMetrics;
   segments: SegmentCounts;
+  /** The fitted propensity model, kept so later rescoring needs no refit. */
+  propensityModel?: LogisticModel;
+  /** The engine's settings after defaults, as used. */
+  settings: ResolvedOptions;
   customerRecord(index: number): CustomerResult;
+}
+
+export interface ResolvedOptions {
+  churnThresholds: ChurnRiskThresholds;
+  spendTierShares: SpendTierShares;
+  valueTypeRules: ValueTypeRules;
+  monthlyDiscountRate: number;
+  propensityWindowDays: number;
+  customRules: readonly CustomRuleDefinition[];
 }
 
 export function segmentShop(
@@ -222,15 +236,7 @@ export function segmentOrderTable(
   options: SegmentShopOptions = {},
 ): SegmentationResult {
   // Compile custom rules first: a bad rule should fail before minutes of model fitting.
-  const rules: { name: string; compiled: CompiledRule }[] = (options.customRules ?? []).map((r) => {
-    try {
-      return { name: r.name, compiled: compileRule(r.rule) };
-    } catch (e) {
-      if (e instanceof RuleError)
-        throw new RuleError(`custom segment "${r.name}": ${e.detail}`, e.position, e.source);
-      throw e;
-    }
-  });
+  const rules = compileCustomRules(options.customRules ?? []);
 
   const timeUnit = options.timeUnit ?? "day";
   const unitDays = DAYS_PER_UNIT[timeUnit];
@@ -320,30 +326,14 @@ export function segmentOrderTable(
       );
     } else {
       const thresholds = options.churnThresholds ?? DEFAULT_CHURN_THRESHOLDS;
-      const horizon = forecastDays / unitDays;
-      const unitsPerMonth = DAYS_PER_MONTH / unitDays;
-      const u = histories.x.length;
-      const alive = new Float64Array(u);
-      const expected = new Float64Array(u);
-      const nextIn = new Float64Array(u);
-      discountedPurchases = new Float64Array(u);
-      for (let k = 0; k < u; k++) {
-        const hx = histories.x[k];
-        const htx = histories.tx[k];
-        const hT = histories.T[k];
-        alive[k] = probabilityAlive(p, hx, htx, hT);
-        expected[k] = conditionalExpectedPurchases(p, horizon, hx, htx, hT);
-        nextIn[k] = medianTimeToNextPurchase(p, hx, htx, hT) * unitDays;
-        // Σ_m (E[Y(m)] − E[Y(m−1)]) / (1+d)^m: CLV per unit of expected spend (gammaGamma.ts).
-        let previous = 0;
-        let discounted = 0;
-        for (let m = 1; m <= clvMonths; m++) {
-          const cumulative = conditionalExpectedPurchases(p, m * unitsPerMonth, hx, htx, hT);
-          discounted += (cumulative - previous) / Math.pow(1 + monthlyDiscountRate, m);
-          previous = cumulative;
-        }
-        discountedPurchases[k] = discounted;
-      }
+      const scores = bgnbdHistoryScores(p, histories, {
+        horizon: forecastDays / unitDays,
+        unitDays,
+        clvMonths,
+        monthlyDiscountRate,
+      });
+      const { alive, expected, nextIn } = scores;
+      discountedPurchases = scores.discountedPurchases;
       withOrders.forEach((c, k) => {
         const t = tripleOf[k];
         pAlive[c] = alive[t];
@@ -450,14 +440,7 @@ export function segmentOrderTable(
     custom: {},
   };
 
-  // Custom rules read the same values a merchant sees.
-  let current = 0;
-  const reader = (field: string): RuleValue => readField(columns, customerInfo, current, field);
-  for (const { name, compiled } of rules) {
-    const member = new Uint8Array(n);
-    for (current = 0; current < n; current++) member[current] = compiled.matches(reader) ? 1 : 0;
-    columns.custom[name] = member;
-  }
+  applyCustomRules(columns, customerInfo, rules);
 
   const segments: SegmentCounts = {
     rfm: Object.fromEntries(RFM_GROUPS.map((g) => [g, 0])) as Record<RfmGroup, number>,
@@ -502,13 +485,64 @@ export function segmentOrderTable(
     gates: [rfmGateDecision, bgnbdDecision, ggDecision, propensity.report.gate],
     loyalty,
     segments,
+    propensityModel: propensity.model,
+    settings: {
+      churnThresholds: options.churnThresholds ?? DEFAULT_CHURN_THRESHOLDS,
+      spendTierShares: options.spendTierShares ?? DEFAULT_SPEND_TIER_SHARES,
+      valueTypeRules: options.valueTypeRules ?? DEFAULT_VALUE_TYPE_RULES,
+      monthlyDiscountRate,
+      propensityWindowDays: propensity.report.windowDays,
+      customRules: options.customRules ?? [],
+    },
     customerRecord: (i) => customerRecord(columns, i),
   };
 }
 
 const nullable = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
-function customerRecord(columns: CustomerColumns, i: number): CustomerResult {
+export interface HistoryTriples {
+  x: ArrayLike<number>;
+  tx: ArrayLike<number>;
+  T: ArrayLike<number>;
+}
+
+/**
+ * Per (x, t_x, T) history under fitted BG/NBD parameters: P(alive), expected purchases over the
+ * horizon, median days to the next purchase, and Σ_m (E[Y(m)] − E[Y(m−1)]) / (1+d)^m — the CLV
+ * per unit of expected spend (gammaGamma.ts).
+ */
+export function bgnbdHistoryScores(
+  p: BgNbdParams,
+  histories: HistoryTriples,
+  options: { horizon: number; unitDays: number; clvMonths: number; monthlyDiscountRate: number },
+) {
+  const { horizon, unitDays, clvMonths, monthlyDiscountRate } = options;
+  const unitsPerMonth = DAYS_PER_MONTH / unitDays;
+  const u = histories.x.length;
+  const alive = new Float64Array(u);
+  const expected = new Float64Array(u);
+  const nextIn = new Float64Array(u);
+  const discountedPurchases = new Float64Array(u);
+  for (let k = 0; k < u; k++) {
+    const hx = histories.x[k];
+    const htx = histories.tx[k];
+    const hT = histories.T[k];
+    alive[k] = probabilityAlive(p, hx, htx, hT);
+    expected[k] = conditionalExpectedPurchases(p, horizon, hx, htx, hT);
+    nextIn[k] = medianTimeToNextPurchase(p, hx, htx, hT) * unitDays;
+    let previous = 0;
+    let discounted = 0;
+    for (let m = 1; m <= clvMonths; m++) {
+      const cumulative = conditionalExpectedPurchases(p, m * unitsPerMonth, hx, htx, hT);
+      discounted += (cumulative - previous) / Math.pow(1 + monthlyDiscountRate, m);
+      previous = cumulative;
+    }
+    discountedPurchases[k] = discounted;
+  }
+  return { alive, expected, nextIn, discountedPurchases };
+}
+
+export function customerRecord(columns: CustomerColumns, i: number): CustomerResult {
   const s = columns.summaries;
   const major = (minor: number) => minorToMajor(minor, s.currency);
   const hasOrders = s.orders[i] > 0;
@@ -549,6 +583,39 @@ function customerRecord(columns: CustomerColumns, i: number): CustomerResult {
     leadingVendor: columns.affinities.vendorBySpend[i],
     customSegments: Object.keys(columns.custom).filter((name) => columns.custom[name][i] === 1),
   };
+}
+
+export interface NamedRule {
+  name: string;
+  compiled: CompiledRule;
+}
+
+export function compileCustomRules(definitions: readonly CustomRuleDefinition[]): NamedRule[] {
+  return definitions.map((r) => {
+    try {
+      return { name: r.name, compiled: compileRule(r.rule) };
+    } catch (e) {
+      if (e instanceof RuleError)
+        throw new RuleError(`custom segment "${r.name}": ${e.detail}`, e.position, e.source);
+      throw e;
+    }
+  });
+}
+
+/** Custom rules read the same values a merchant sees; fills `columns.custom`. */
+export function applyCustomRules(
+  columns: CustomerColumns,
+  customerInfo: Map<string, CustomerInput>,
+  rules: readonly NamedRule[],
+): void {
+  const n = columns.summaries.count;
+  let current = 0;
+  const reader = (field: string): RuleValue => readField(columns, customerInfo, current, field);
+  for (const { name, compiled } of rules) {
+    const member = new Uint8Array(n);
+    for (current = 0; current < n; current++) member[current] = compiled.matches(reader) ? 1 : 0;
+    columns.custom[name] = member;
+  }
 }
 
 function readField(

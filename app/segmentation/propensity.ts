@@ -19,6 +19,8 @@
  */
 import { closed, DEFAULT_MINIMUM_DATA, open, type GateDecision, type MinimumData } from "./gates";
 import { fitLogistic, predictLogistic, sigmoid, type LogisticModel } from "./logistic";
+
+export type { LogisticModel } from "./logistic";
 import type { OrderTable } from "./orders";
 import { areaUnderRoc, calibrationTable, hashString, median, type CalibrationBin } from "./stats";
 import { spendBetween, summarizeCustomers, type CustomerSummaries } from "./summary";
@@ -72,6 +74,41 @@ export interface PropensityResult {
   /** Per customer; NaN for customers without orders. */
   scores: Float64Array;
   report: PropensityReport;
+  /** The fitted model (logistic only), to score customers later without refitting. */
+  model?: LogisticModel;
+}
+
+/** The usual gap between purchases in the shop: the fallback cadence of one-time buyers. */
+export function shopMedianGapDays(s: CustomerSummaries): number {
+  return median(s.meanGapDays, (i) => s.purchaseDays[i] > 1);
+}
+
+/**
+ * Scores customers with a model fitted earlier (or the heuristic when there is none), the shop's
+ * usual gap frozen with it: how an incremental recompute rescores a few changed customers.
+ */
+export function scorePropensity(
+  table: OrderTable,
+  s: CustomerSummaries,
+  model: LogisticModel | undefined,
+  options: {
+    windowDays: number;
+    shopGapDays: number;
+    emailConsent?: PropensityOptions["emailConsent"];
+  },
+): Float64Array {
+  if (model === undefined) return heuristicScores(s, options.shopGapDays);
+  const rows = featureRows(
+    table,
+    s,
+    options.windowDays,
+    options.emailConsent,
+    undefined,
+    options.shopGapDays,
+  );
+  const scores = new Float64Array(s.count).fill(NaN);
+  rows.customers.forEach((c, row) => (scores[c] = predictLogistic(model, rows.features, row * D)));
+  return scores;
 }
 
 interface Dataset {
@@ -91,9 +128,9 @@ function featureRows(
   windowDays: number,
   consent: PropensityOptions["emailConsent"],
   include: (customer: number) => boolean = () => true,
+  shopGap = shopMedianGapDays(s),
 ): { features: Float64Array; customers: Int32Array } {
   const previousSpend = spendBetween(table, s.asOfDay - windowDays, s.asOfDay);
-  const shopGap = median(s.meanGapDays, (i) => s.purchaseDays[i] > 1);
   const customers: number[] = [];
   for (let c = 0; c < s.count; c++) if (s.orders[c] > 0 && include(c)) customers.push(c);
   const features = new Float64Array(customers.length * D);
@@ -257,6 +294,7 @@ export function fitPropensity(
   PROPENSITY_FEATURES.forEach((name, j) => (coefficients[name] = model.weights[j]));
   return {
     scores,
+    model,
     report: {
       method: "logistic",
       gate: open("propensity"),
@@ -289,9 +327,11 @@ function subset(data: Dataset, keep: (customer: number) => boolean): Dataset {
  * on the customer's own rhythm rather than overdue (−, per log of days since last over the usual
  * gap), more orders (+), discount dependence (−) and refunds (−). Prospects get NaN.
  */
-export function heuristicScores(s: CustomerSummaries): Float64Array {
+export function heuristicScores(
+  s: CustomerSummaries,
+  shopGap = shopMedianGapDays(s),
+): Float64Array {
   const scores = new Float64Array(s.count).fill(NaN);
-  const shopGap = median(s.meanGapDays, (i) => s.purchaseDays[i] > 1);
   for (let c = 0; c < s.count; c++) {
     if (s.orders[c] === 0) continue;
     const gap = s.purchaseDays[c] > 1 ? s.meanGapDays[c] : Number.isNaN(shopGap) ? 90 : shopGap;

@@ -30,11 +30,16 @@ export const DEFAULT_VALUE_TYPE_RULES: ValueTypeRules = {
   minAovRatio: 0.75,
 };
 
+/** The AOV yardstick of VALUABLE; frozen with the model when a few customers are rescored. */
+export function shopMedianAovMinor(s: CustomerSummaries): number {
+  return median(s.aovMinor, (i) => s.orders[i] > 0);
+}
+
 export function valueTypes(
   s: CustomerSummaries,
   rules: ValueTypeRules = DEFAULT_VALUE_TYPE_RULES,
+  shopMedianAov = shopMedianAovMinor(s),
 ): (ValueType | null)[] {
-  const shopMedianAov = median(s.aovMinor, (i) => s.orders[i] > 0);
   const types = new Array<ValueType | null>(s.count);
   for (let i = 0; i < s.count; i++) {
     if (s.orders[i] === 0) {

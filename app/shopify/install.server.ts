@@ -1,7 +1,7 @@
 import type { Session } from "@shopify/shopify-api";
 import prisma from "~/db.server";
 import { queues } from "~/jobs/producer.server";
-import { scheduleReconciliation } from "~/jobs/schedules.server";
+import { scheduleFullRecompute, scheduleReconciliation } from "~/jobs/schedules.server";
 
 /**
  * Runs after every successful OAuth: records the shop as installed and, on a first install or a
@@ -32,4 +32,5 @@ export async function recordInstall(session: Session): Promise<void> {
     { jobId: `backfill-${shop.id}-${shop.installedAt.getTime()}` },
   );
   await scheduleReconciliation(session.shop);
+  await scheduleFullRecompute(session.shop);
 }

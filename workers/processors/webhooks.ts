@@ -1,13 +1,14 @@
 import type { PrismaClient } from "@prisma/client";
-import type { Job } from "bullmq";
-import type { WebhookJob } from "~/jobs/queues";
+import type { Job, Queue } from "bullmq";
+import type { RecomputeJob, WebhookJob } from "~/jobs/queues";
+import { requestRecompute } from "~/segments/requests.server";
 import { applyWebhook } from "~/sync/apply-webhook.server";
 
 /**
  * Applies one recorded webhook delivery. Idempotent: a delivery already processed is skipped,
  * and applying one twice converges on the same state, so a retry after a crash does no harm.
  */
-export function webhookProcessor(prisma: PrismaClient) {
+export function webhookProcessor(prisma: PrismaClient, queues: { recompute: Queue<RecomputeJob> }) {
   return async (job: Job<WebhookJob>) => {
     const id = BigInt(job.data.deliveryId);
     const delivery = await prisma.webhookDelivery.findUnique({ where: { id } });
@@ -23,6 +24,13 @@ export function webhookProcessor(prisma: PrismaClient) {
         where: { domain: delivery.shopDomain },
         data: { lastWebhookAt: delivery.receivedAt },
       });
+      // An order or customer change left the shop dirty: its segments follow, debounced.
+      const shop = await prisma.shop.findUnique({
+        where: { domain: delivery.shopDomain },
+        select: { dirtySince: true, installState: true },
+      });
+      if (shop?.dirtySince && shop.installState === "INSTALLED")
+        await requestRecompute(prisma, queues.recompute, delivery.shopDomain, { full: false });
       return { processed: delivery.topic, outcome };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -1,0 +1,235 @@
+import type { Prisma, PrismaClient, Shop } from "@prisma/client";
+import { buildOrderTable, segmentOrderTable, toDayNumber } from "~/segmentation";
+import {
+  buildModelReference,
+  scoreWithReference,
+  type ModelReference,
+  type ScoredCustomers,
+} from "~/segmentation/reference";
+import { engineOptions, segmentSettingsFrom } from "~/segmentation/settings";
+import {
+  applyCountDelta,
+  snapshotModels,
+  type SnapshotCounts,
+  type SnapshotModels,
+} from "~/segmentation/snapshot";
+import {
+  changedCustomers,
+  loadCustomers,
+  loadOrders,
+  utcOffsetMinutes,
+  type CustomerScope,
+} from "./load.server";
+import {
+  applyMemberships,
+  recordDesiredTags,
+  segmentTotals,
+  stageMemberships,
+  stageScope,
+  writeMetrics,
+} from "./write.server";
+
+/**
+ * Keeps a shop's segments current.
+ *
+ *  - Full: every customer, models refitted, ranks taken against the whole shop. Runs after the
+ *    backfill, nightly, after a settings change, and once enough customers changed since the
+ *    last fit that the frozen ranks may have drifted.
+ *  - Incremental: only customers whose rows or orders were synced since the last run, scored
+ *    against the frozen reference of the last full run — its cost follows the change, not the
+ *    shop.
+ *
+ * Everything a run writes commits in one transaction, and the watermark moves only with it, so
+ * a worker that dies mid-run leaves the previous state and the job's retry redoes the work.
+ */
+
+/**
+ * Rows synced this close before a run's start are looked at again by the next run: a write's
+ * `syncedAt` is its transaction's start, and a sync batch may commit a little after the
+ * watermark was read. Rescoring a customer twice is harmless; missing one is not.
+ */
+export const WATERMARK_OVERLAP_MS = 10_000;
+
+/** Refit once this share of the shop's customers was rescored since the last fit. */
+const REFIT_SHARE = 0.1;
+const REFIT_MIN_CUSTOMERS = 1_000;
+
+/** Rescoring a million customers takes minutes; the transaction must be allowed to. */
+const TRANSACTION_TIMEOUT_MS = 30 * 60_000;
+
+export interface RecomputeOutcome {
+  kind: "full" | "incremental" | "skipped";
+  reason?: string;
+  customers: number;
+  entered: number;
+  left: number;
+  tagsPending: number;
+  snapshotId?: number;
+}
+
+export async function recomputeShop(
+  prisma: PrismaClient,
+  shopDomain: string,
+  options: { full?: boolean; now?: Date } = {},
+): Promise<RecomputeOutcome> {
+  const startedAt = options.now ?? new Date();
+  const shop = await prisma.shop.findUnique({ where: { domain: shopDomain } });
+  const nothing = { customers: 0, entered: 0, left: 0, tagsPending: 0 };
+  if (!shop || shop.installState !== "INSTALLED")
+    return { kind: "skipped", reason: "shop is not installed", ...nothing };
+
+  const reference = shop.modelReference as ModelReference | null;
+  const previous = await prisma.segmentSnapshot.findFirst({
+    where: { shopId: shop.id },
+    orderBy: { takenAt: "desc" },
+  });
+  const fullReason = whyFull(shop, reference, previous !== null, options.full === true);
+
+  let scope: CustomerScope = null;
+  if (!fullReason) {
+    const since = new Date(shop.recomputedThrough!.getTime() - WATERMARK_OVERLAP_MS);
+    scope = await changedCustomers(prisma, shop.id, since);
+    if (scope.length === 0) {
+      await finish(prisma, shop, startedAt, {});
+      return { kind: "skipped", reason: "nothing changed", ...nothing };
+    }
+    if (shop.changedSinceFit + scope.length > refitThreshold(reference!)) scope = null;
+  }
+
+  const offset = utcOffsetMinutes(shop.ianaTimezone, startedAt);
+  const customers = await loadCustomers(prisma, shop.id, scope);
+  const orders = await loadOrders(prisma, shop.id, scope);
+  const table = buildOrderTable(orders, { customers, utcOffsetMinutes: offset });
+
+  let scored: ScoredCustomers;
+  let nextReference: ModelReference;
+  let models: SnapshotModels;
+  if (scope === null) {
+    const settings = segmentSettingsFrom(shop.segmentSettings);
+    const result = segmentOrderTable(table, {
+      ...engineOptions(settings),
+      asOf: startedAt,
+      utcOffsetMinutes: offset,
+      customers,
+    });
+    scored = result;
+    nextReference = buildModelReference(result);
+    models = snapshotModels(table, result);
+  } else {
+    nextReference = reference!;
+    scored = scoreWithReference(table, reference!, {
+      asOfDay: toDayNumber(startedAt, offset),
+      customers,
+    });
+    models = previous!.models as unknown as SnapshotModels;
+  }
+
+  const full = scope === null;
+  const written = await prisma.$transaction(
+    async (tx) => {
+      await stageScope(tx, shop.id, scope);
+      const before = full ? {} : await segmentTotals(tx, shop.id, false);
+      await writeMetrics(tx, shop.id, scored, table.currency || shop.currencyCode, startedAt);
+      await stageMemberships(tx, scored, nextReference);
+      // A shop's first run is its baseline: nobody "entered" a segment, so no Flow triggers.
+      const changes = await applyMemberships(tx, shop.id, {
+        emitEvents: shop.lastRecomputeAt !== null,
+        at: startedAt,
+      });
+      const counts: SnapshotCounts = full
+        ? await segmentTotals(tx, shop.id, true)
+        : applyCountDelta(
+            previous!.counts as unknown as SnapshotCounts,
+            before,
+            await segmentTotals(tx, shop.id, false),
+          );
+      const tagsPending = await recordDesiredTags(
+        tx,
+        shop.id,
+        {
+          tagPrefix: shop.tagPrefix,
+          taggedFamilies: shop.taggedFamilies,
+          writeMetafields: shop.writeMetafields,
+        },
+        nextReference,
+      );
+      const snapshot = await tx.segmentSnapshot.create({
+        data: {
+          shopId: shop.id,
+          takenAt: startedAt,
+          kind: full ? "full" : "incremental",
+          counts: counts as unknown as Prisma.InputJsonValue,
+          movements: changes.movements,
+          models: models as unknown as Prisma.InputJsonValue,
+        },
+      });
+      await finish(tx, shop, startedAt, {
+        reference: full ? nextReference : undefined,
+        rescored: scored.customerCount,
+      });
+      return { changes, tagsPending, snapshotId: snapshot.id };
+    },
+    { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 60_000 },
+  );
+  return {
+    kind: full ? "full" : "incremental",
+    reason: full ? (fullReason ?? "enough customers changed since the last fit") : undefined,
+    customers: scored.customerCount,
+    entered: written.changes.entered,
+    left: written.changes.left,
+    tagsPending: written.tagsPending,
+    snapshotId: written.snapshotId,
+  };
+}
+
+function refitThreshold(reference: ModelReference): number {
+  return Math.max(REFIT_MIN_CUSTOMERS, REFIT_SHARE * reference.customers);
+}
+
+function whyFull(
+  shop: Shop,
+  reference: ModelReference | null,
+  hasSnapshot: boolean,
+  requested: boolean,
+): string | null {
+  if (requested) return "requested";
+  if (shop.fullRecomputeRequestedAt) return "requested";
+  if (!reference || reference.version !== 1 || !hasSnapshot) return "first run";
+  if (!shop.recomputedThrough) return "first run";
+  return null;
+}
+
+type Db = Pick<PrismaClient, "shop"> | Prisma.TransactionClient;
+
+/** Moves the watermark and clears the requests this run has served. */
+async function finish(
+  db: Db,
+  shop: Shop,
+  startedAt: Date,
+  outcome: { reference?: ModelReference; rescored?: number },
+) {
+  const full = outcome.reference !== undefined;
+  await db.shop.update({
+    where: { id: shop.id },
+    data: {
+      recomputedThrough: startedAt,
+      lastRecomputeAt: outcome.rescored === undefined ? undefined : new Date(),
+      ...(full
+        ? {
+            modelReference: outcome.reference as unknown as Prisma.InputJsonValue,
+            modelFittedAt: startedAt,
+            changedSinceFit: 0,
+          }
+        : { changedSinceFit: { increment: outcome.rescored ?? 0 } }),
+    },
+  });
+  await db.shop.updateMany({
+    where: { id: shop.id, dirtySince: { lte: startedAt } },
+    data: { dirtySince: null },
+  });
+  if (full)
+    await db.shop.updateMany({
+      where: { id: shop.id, fullRecomputeRequestedAt: { lte: startedAt } },
+      data: { fullRecomputeRequestedAt: null },
+    });
+}

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import prisma from "~/db.server";
+import { queues } from "~/jobs/producer.server";
+import { loader as appLoader } from "~/routes/app";
+import { recomputeShop, WATERMARK_OVERLAP_MS } from "~/segments/recompute.server";
+import { requestRecompute } from "~/segments/requests.server";
+import type { SnapshotCounts } from "~/segmentation/snapshot";
+import { eventually, startStoreHarness } from "../support/store-harness";
+
+const shop = "recompute-e2e.myshopify.com";
+const BROWSER =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+
+let harness: Awaited<ReturnType<typeof startStoreHarness>>;
+let shopId: number;
+
+/** Segment sizes counted from the memberships themselves, to check the snapshot's arithmetic. */
+async function countedMemberships(): Promise<Record<string, number>> {
+  const rows = await prisma.segmentMembership.groupBy({
+    by: ["segmentKey"],
+    where: { shopId },
+    _count: { _all: true },
+  });
+  return Object.fromEntries(rows.map((row) => [row.segmentKey, row._count._all]));
+}
+
+async function latestSnapshot() {
+  return prisma.segmentSnapshot.findFirstOrThrow({
+    where: { shopId },
+    orderBy: { takenAt: "desc" },
+  });
+}
+
+/** Waits until no recompute is waiting or running (follow-ups of the backfill included). */
+async function recomputeIdle() {
+  await eventually(async () => {
+    const jobs = await queues().recompute.getJobs(["waiting", "active", "delayed", "prioritized"]);
+    return jobs.some((job) => job.name !== "scheduled-full") ? undefined : true;
+  }, "the recompute queue to drain");
+}
+
+const sizes = (counts: SnapshotCounts) =>
+  Object.fromEntries(Object.entries(counts).map(([key, totals]) => [key, totals.customers]));
+
+describe("segments recomputed by the workers as the store changes", () => {
+  beforeAll(async () => {
+    harness = await startStoreHarness(shop, 400);
+    const request = new Request(await harness.frameUrl(), { headers: { "User-Agent": BROWSER } });
+    await appLoader({ request, params: {}, context: {} });
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it("runs a full recompute after the backfill: metrics, memberships, snapshot, desired tags", async () => {
+    const snapshot = await eventually(
+      async () =>
+        (await prisma.segmentSnapshot.findFirst({ where: { shop: { domain: shop } } })) ??
+        undefined,
+      "the first recompute",
+      60_000,
+    );
+    const shopRow = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+    shopId = shopRow.id;
+    expect(snapshot.kind).toBe("full");
+    expect(shopRow.modelReference).not.toBeNull();
+    expect(shopRow.lastRecomputeAt).not.toBeNull();
+
+    const customers = await prisma.customer.count({ where: { shopId } });
+    expect(await prisma.customerMetrics.count({ where: { shopId } })).toBe(customers);
+    // Every customer is in exactly one RFM group.
+    const rfm = await prisma.segmentMembership.count({
+      where: { shopId, segmentKey: { startsWith: "rfm:" } },
+    });
+    expect(rfm).toBe(customers);
+    expect(sizes(snapshot.counts as unknown as SnapshotCounts)).toEqual(await countedMemberships());
+
+    // The first run is the baseline: no Flow events for it.
+    expect(await prisma.segmentEvent.count({ where: { shopId } })).toBe(0);
+
+    const models = snapshot.models as { gates: { model: string; used: boolean }[] };
+    expect(models.gates.map((gate) => gate.model)).toEqual([
+      "rfm",
+      "bgnbd",
+      "gammaGamma",
+      "propensity",
+    ]);
+
+    // Desired tags follow the shop's tagged families: an RFM tag for everyone with orders.
+    const champion = await prisma.segmentMembership.findFirstOrThrow({
+      where: { shopId, segmentKey: "rfm:CHAMPIONS" },
+    });
+    const state = await prisma.tagSyncState.findUniqueOrThrow({
+      where: { shopId_customerId: { shopId, customerId: champion.customerId } },
+    });
+    expect(state.desiredTags).toContain("propel:champions");
+    expect(state.status).toBe("PENDING");
+  });
+
+  it("rescores only the customer who ordered, and the snapshot's totals stay exact", async () => {
+    await recomputeIdle();
+    // Each run looks again at what was synced shortly before the previous one (the watermark's
+    // overlap); one settling run after the backfill leaves exactly the new order in scope.
+    await new Promise((resolve) => setTimeout(resolve, WATERMARK_OVERLAP_MS + 500));
+    await recomputeShop(prisma, shop);
+    const lapsed = await prisma.segmentMembership.findFirstOrThrow({
+      where: { shopId, segmentKey: { in: ["rfm:DORMANT", "rfm:ALMOST_LOST", "rfm:AT_RISK"] } },
+      orderBy: { customerId: "asc" },
+    });
+    const before = await latestSnapshot();
+    const metricsBefore = await prisma.customerMetrics.findUniqueOrThrow({
+      where: { shopId_customerId: { shopId, customerId: lapsed.customerId } },
+    });
+
+    await harness.control(`/shops/${shop}/orders`, {
+      customerId: lapsed.customerId.toString(),
+      value: 250,
+    });
+    const after = await eventually(async () => {
+      const latest = await latestSnapshot();
+      return latest.id !== before.id ? latest : undefined;
+    }, "an incremental recompute");
+
+    expect(after.kind).toBe("incremental");
+    const metrics = await prisma.customerMetrics.findUniqueOrThrow({
+      where: { shopId_customerId: { shopId, customerId: lapsed.customerId } },
+    });
+    expect(metrics.orders).toBe(metricsBefore.orders + 1);
+    expect(metrics.rScore).toBe(5);
+    // Customers who did not change keep the metrics of the full run.
+    expect(
+      await prisma.customerMetrics.count({
+        where: { shopId, computedAt: { gt: metricsBefore.computedAt } },
+      }),
+    ).toBe(1);
+
+    const events = await prisma.segmentEvent.findMany({
+      where: { shopId, customerId: lapsed.customerId },
+    });
+    expect(events).toContainEqual(
+      expect.objectContaining({ segmentKey: lapsed.segmentKey, change: "LEFT" }),
+    );
+    expect(events.some((event) => event.change === "ENTERED")).toBe(true);
+    const movements = after.movements as Record<string, number>;
+    expect(Object.keys(movements).some((key) => key.startsWith(`${lapsed.segmentKey}->`))).toBe(
+      true,
+    );
+    expect(sizes(after.counts as unknown as SnapshotCounts)).toEqual(await countedMemberships());
+  });
+
+  it("an identical recompute changes nothing and leaves no tag work", async () => {
+    const pendingBefore = await prisma.tagSyncState.findMany({
+      where: { shopId },
+      select: { customerId: true, status: true, updatedAt: true },
+      orderBy: { customerId: "asc" },
+    });
+    // Whatever the overlap makes it look at again, nothing has really changed.
+    const outcome = await recomputeShop(prisma, shop);
+    expect(outcome).toMatchObject({ entered: 0, left: 0, tagsPending: 0 });
+
+    // A refit re-ranks everyone once; a second one on the same data moves nobody.
+    await recomputeShop(prisma, shop, { full: true });
+    const before = await prisma.tagSyncState.findMany({
+      where: { shopId },
+      select: { customerId: true, status: true, updatedAt: true },
+      orderBy: { customerId: "asc" },
+    });
+    const forced = await recomputeShop(prisma, shop, { full: true });
+    expect(forced).toMatchObject({ kind: "full", entered: 0, left: 0, tagsPending: 0 });
+    const pendingAfter = await prisma.tagSyncState.findMany({
+      where: { shopId },
+      select: { customerId: true, status: true, updatedAt: true },
+      orderBy: { customerId: "asc" },
+    });
+    expect(pendingAfter).toEqual(before);
+    expect(pendingBefore.length).toBe(before.length);
+  });
+
+  it("coalesces a burst of requests into one job per shop", async () => {
+    const { recompute } = queues();
+    const burst = "burst.myshopify.com";
+    for (let i = 0; i < 5; i++) await requestRecompute(prisma, recompute, burst, { full: false });
+    const waiting = await recompute.getJobs(["waiting", "delayed", "prioritized"]);
+    expect(waiting.filter((job) => job.data.shopDomain === burst)).toHaveLength(1);
+  });
+});
