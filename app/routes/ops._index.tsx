@@ -35,7 +35,11 @@ const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString("en-US"
 export default function OpsShops() {
   const { shops } = useLoaderData<typeof loader>();
   return (
-    <Page title="Propel ops: shops" fullWidth>
+    <Page
+      title="Propel ops: shops"
+      secondaryActions={[{ content: "Jobs", url: "/ops/jobs" }]}
+      fullWidth
+    >
       <Card padding="0">
         <IndexTable
           resourceName={{ singular: "shop", plural: "shops" }}
