@@ -11,6 +11,8 @@ import type { GammaGammaParams } from "./gammaGamma";
 import { compressHistories } from "./histories";
 import { compareHoldout, type HoldoutComparison } from "./holdout";
 import type { LoyaltyMetrics } from "./loyalty";
+import { majorToMinor } from "./money";
+import { segmentKeysOf, type ModelReference, type ScoredCustomers } from "./reference";
 import type { OrderTable } from "./orders";
 import type { PropensityReport } from "./propensity";
 import { summarizeCustomers } from "./summary";
@@ -48,6 +50,23 @@ export interface SnapshotModels {
   clvBasis: ModelReports["clvBasis"];
   spendTierBasis: ModelReports["spendTierBasis"];
   loyalty: LoyaltyMetrics;
+}
+
+/** Segment totals of scored customers (a full run's snapshot, counted as the rows are written). */
+export function countSegments(scored: ScoredCustomers, reference: ModelReference): SnapshotCounts {
+  const counts: SnapshotCounts = {};
+  const s = scored.columns.summaries;
+  for (let i = 0; i < scored.customerCount; i++) {
+    const record = scored.customerRecord(i);
+    const clvMinor = record.clv === null ? 0 : majorToMinor(record.clv, s.currency);
+    for (const key of segmentKeysOf(record, reference)) {
+      const totals = (counts[key] ??= { customers: 0, revenueMinor: 0, clvMinor: 0 });
+      totals.customers++;
+      totals.revenueMinor += s.totalSpendMinor[i];
+      totals.clvMinor += clvMinor;
+    }
+  }
+  return counts;
 }
 
 /** Adds `after` and subtracts `before` (the changed customers' old and new contributions). */

@@ -54,7 +54,7 @@ export async function loadOrders(
          JOIN "Customer" c ON c."shopId" = o."shopId" AND c."id" = o."customerId"
         WHERE o."shopId" = $1 AND o."deletedAt" IS NULL
           AND c."deletedAt" IS NULL AND c."redactedAt" IS NULL
-          AND (o."customerId", o."id") > ($2::bigint, $3::bigint)
+          AND (o."customerId", o."id") > ($2::bigint, $3::bigint) AND c."id" >= $2::bigint
           ${scopeClause(scope, 5)}
         ORDER BY o."customerId", o."id"
         LIMIT $4`,

@@ -9,6 +9,7 @@ import {
 import { engineOptions, segmentSettingsFrom } from "~/segmentation/settings";
 import {
   applyCountDelta,
+  countSegments,
   snapshotModels,
   type SnapshotCounts,
   type SnapshotModels,
@@ -65,6 +66,8 @@ export interface RecomputeOutcome {
   left: number;
   tagsPending: number;
   snapshotId?: number;
+  /** Milliseconds spent reading, scoring and writing: where a slow run went, for support. */
+  timings?: { loadMs: number; scoreMs: number; writeMs: number };
 }
 
 export async function recomputeShop(
@@ -96,10 +99,17 @@ export async function recomputeShop(
     if (shop.changedSinceFit + scope.length > refitThreshold(reference!)) scope = null;
   }
 
+  const clock = performance.now();
+  // A full run reads the whole shop, often right after a backfill wrote it: plan the reads with
+  // statistics that know how big the tables now are.
+  if (scope === null)
+    for (const table of ["Customer", "Order", "OrderLineItem"])
+      await prisma.$executeRawUnsafe(`ANALYZE "${table}"`);
   const offset = utcOffsetMinutes(shop.ianaTimezone, startedAt);
   const customers = await loadCustomers(prisma, shop.id, scope);
   const orders = await loadOrders(prisma, shop.id, scope);
   const table = buildOrderTable(orders, { customers, utcOffsetMinutes: offset });
+  const loaded = performance.now();
 
   let scored: ScoredCustomers;
   let nextReference: ModelReference;
@@ -125,10 +135,11 @@ export async function recomputeShop(
   }
 
   const full = scope === null;
+  const scoredAt = performance.now();
   const written = await prisma.$transaction(
     async (tx) => {
       await stageScope(tx, shop.id, scope);
-      const before = full ? {} : await segmentTotals(tx, shop.id, false);
+      const before = full ? {} : await segmentTotals(tx, shop.id);
       await writeMetrics(tx, shop.id, scored, table.currency || shop.currencyCode, startedAt);
       await stageMemberships(tx, scored, nextReference);
       // A shop's first run is its baseline: nobody "entered" a segment, so no Flow triggers.
@@ -136,12 +147,18 @@ export async function recomputeShop(
         emitEvents: shop.lastRecomputeAt !== null,
         at: startedAt,
       });
+      // After a full rewrite the planner's statistics describe the old tables (empty, on a
+      // shop's first run); refresh them before the joins that follow.
+      if (full) {
+        await tx.$executeRawUnsafe(`ANALYZE "SegmentMembership"`);
+        await tx.$executeRawUnsafe(`ANALYZE "CustomerMetrics"`);
+      }
       const counts: SnapshotCounts = full
-        ? await segmentTotals(tx, shop.id, true)
+        ? countSegments(scored, nextReference)
         : applyCountDelta(
             previous!.counts as unknown as SnapshotCounts,
             before,
-            await segmentTotals(tx, shop.id, false),
+            await segmentTotals(tx, shop.id),
           );
       const tagsPending = await recordDesiredTags(
         tx,
@@ -171,6 +188,7 @@ export async function recomputeShop(
     },
     { timeout: TRANSACTION_TIMEOUT_MS, maxWait: 60_000 },
   );
+  if (full) await prisma.$executeRawUnsafe(`ANALYZE "TagSyncState"`);
   return {
     kind: full ? "full" : "incremental",
     reason: full ? (fullReason ?? "enough customers changed since the last fit") : undefined,
@@ -179,6 +197,11 @@ export async function recomputeShop(
     left: written.changes.left,
     tagsPending: written.tagsPending,
     snapshotId: written.snapshotId,
+    timings: {
+      loadMs: Math.round(loaded - clock),
+      scoreMs: Math.round(scoredAt - loaded),
+      writeMs: Math.round(performance.now() - scoredAt),
+    },
   };
 }
 

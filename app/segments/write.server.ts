@@ -38,6 +38,9 @@ export async function stageScope(tx: Tx, shopId: number, scope: readonly bigint[
       );
     }
   }
+  // Temporary tables have no statistics until analysed; without them the planner guesses and
+  // joins three customers against every membership of the shop.
+  await tx.$executeRawUnsafe(`ANALYZE stage_scope`);
 }
 
 interface TotalsRow {
@@ -59,17 +62,13 @@ const toCounts = (rows: TotalsRow[]): SnapshotCounts =>
     ]),
   );
 
-/** Segment totals over the customers in scope (`wholeShop`: over every member). */
-export async function segmentTotals(
-  tx: Tx,
-  shopId: number,
-  wholeShop: boolean,
-): Promise<SnapshotCounts> {
+/** Segment totals over the customers in scope. */
+export async function segmentTotals(tx: Tx, shopId: number): Promise<SnapshotCounts> {
   const rows = await tx.$queryRawUnsafe<TotalsRow[]>(
     `SELECT m."segmentKey", count(*) AS customers, sum(cm."totalSpentMinor")::bigint AS revenue,
             sum(COALESCE(cm."clv12mMinor", 0))::bigint AS clv
        FROM "SegmentMembership" m
-       ${wholeShop ? "" : `JOIN stage_scope s ON s.customer_id = m."customerId"`}
+       JOIN stage_scope s ON s.customer_id = m."customerId"
        LEFT JOIN "CustomerMetrics" cm
          ON cm."shopId" = m."shopId" AND cm."customerId" = m."customerId"
       WHERE m."shopId" = $1
@@ -208,6 +207,7 @@ export async function stageMemberships(tx: Tx, scored: ScoredCustomers, referenc
     if (customers.length >= MEMBERSHIP_BATCH) await flush();
   }
   await flush();
+  await tx.$executeRawUnsafe(`ANALYZE stage_membership`);
 }
 
 export interface MembershipChanges {

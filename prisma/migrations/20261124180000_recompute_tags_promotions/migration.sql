@@ -102,3 +102,6 @@ ALTER TABLE "Promotion" ADD CONSTRAINT "Promotion_shopId_fkey" FOREIGN KEY ("sho
 -- AddForeignKey
 ALTER TABLE "PromotionAssignment" ADD CONSTRAINT "PromotionAssignment_promotionId_fkey" FOREIGN KEY ("promotionId") REFERENCES "Promotion"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
+
+-- CreateIndex
+CREATE INDEX "Order_shopId_customerId_id_idx" ON "Order"("shopId", "customerId", "id");
