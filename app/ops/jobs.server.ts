@@ -65,20 +65,6 @@ export function parseJobId(value: string | undefined | null): string {
   throw badRequest("A job id is required");
 }
 
-/**
- * Form posts carry the browser's Basic credentials automatically, so another site could make a
- * signed-in support agent retry or remove jobs. Remix refuses posts whose Origin is not this
- * host, with a 500; browsers also send Sec-Fetch-Site, checked here so that a forged post gets a
- * plain 403 whatever the framework does. Clients without it (curl, tests) are not browsers and
- * cannot be tricked into posting.
- */
-export function requireSameOrigin(request: Request): void {
-  const site = request.headers.get("Sec-Fetch-Site");
-  if (site !== null && site !== "same-origin") {
-    throw badRequest("Ops actions must be posted from the ops pages", 403);
-  }
-}
-
 const emptyCounts = (): Record<OpsJobState, number> =>
   Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<OpsJobState, number>;
 

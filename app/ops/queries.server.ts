@@ -1,4 +1,5 @@
-import type { PrismaClient } from "@prisma/client";
+import { TagSyncStatus, type Prisma, type PrismaClient } from "@prisma/client";
+import { parseDataRequest } from "~/sync/data-request.server";
 
 /** What support staff see of each shop: install state, sync progress, webhook health. */
 export async function shopsOverview(prisma: PrismaClient) {
@@ -37,34 +38,100 @@ export async function shopsOverview(prisma: PrismaClient) {
   }));
 }
 
+/** Customers in the snapshot's RFM segments: every customer with metrics is in exactly one. */
+function rfmCustomers(counts: Prisma.JsonValue): number {
+  if (!counts || typeof counts !== "object" || Array.isArray(counts)) return 0;
+  let total = 0;
+  for (const [key, value] of Object.entries(counts)) {
+    if (!key.startsWith("rfm:") || !value || typeof value !== "object") continue;
+    const customers = (value as Record<string, unknown>).customers;
+    if (typeof customers === "number") total += customers;
+  }
+  return total;
+}
+
+/**
+ * One shop for the support page. Each query reads by an index on the shop, and the Shop row is
+ * read without its large JSON columns (the frozen model reference, the settings).
+ */
 export async function shopDetail(prisma: PrismaClient, domain: string) {
   const shop = await prisma.shop.findUnique({
     where: { domain },
-    include: {
+    select: {
+      id: true,
+      domain: true,
+      installState: true,
+      planName: true,
+      throttleRestoreRate: true,
+      throttleMaximumAvailable: true,
+      throttleCurrentlyAvailable: true,
+      throttleObservedAt: true,
+      lastReconciledAt: true,
+      lastRecomputeAt: true,
+      modelFittedAt: true,
+      dirtySince: true,
+      fullRecomputeRequestedAt: true,
+      changedSinceFit: true,
       syncRuns: { orderBy: { startedAt: "desc" }, take: 20 },
       _count: { select: { customers: true, orders: true } },
     },
   });
   if (!shop) return null;
-  const deliveries = await prisma.webhookDelivery.findMany({
-    where: { shopDomain: domain },
-    orderBy: { receivedAt: "desc" },
-    take: 50,
-    select: {
-      id: true,
-      webhookId: true,
-      topic: true,
-      status: true,
-      error: true,
-      receivedAt: true,
-      processedAt: true,
-      triggeredAt: true,
+  const [deliveries, dataRequests, snapshot, tagSync] = await Promise.all([
+    prisma.webhookDelivery.findMany({
+      where: { shopDomain: domain },
+      orderBy: { receivedAt: "desc" },
+      take: 50,
+      select: {
+        id: true,
+        webhookId: true,
+        topic: true,
+        status: true,
+        error: true,
+        receivedAt: true,
+        processedAt: true,
+        triggeredAt: true,
+      },
+    }),
+    prisma.webhookDelivery.findMany({
+      where: { shopDomain: domain, topic: "customers/data_request" },
+      orderBy: { receivedAt: "desc" },
+      take: 50,
+      select: { id: true, status: true, error: true, receivedAt: true, payload: true },
+    }),
+    prisma.segmentSnapshot.findFirst({
+      where: { shopId: shop.id },
+      orderBy: { takenAt: "desc" },
+      select: { kind: true, takenAt: true, counts: true },
+    }),
+    prisma.tagSyncState.groupBy({
+      by: ["status"],
+      where: { shopId: shop.id },
+      _count: { _all: true },
+    }),
+  ]);
+  return {
+    shop,
+    deliveries,
+    dataRequests: dataRequests.map(({ payload, ...delivery }) => ({
+      ...delivery,
+      request: parseDataRequest(payload),
+    })),
+    latestSnapshot: snapshot && {
+      kind: snapshot.kind,
+      takenAt: snapshot.takenAt,
+      rfmCustomers: rfmCustomers(snapshot.counts),
     },
-  });
-  return { shop, deliveries };
+    tagSync: Object.fromEntries(
+      Object.values(TagSyncStatus).map((status) => [
+        status,
+        tagSync.find((row) => row.status === status)?._count._all ?? 0,
+      ]),
+    ) as Record<TagSyncStatus, number>,
+  };
 }
 
-/** A customer with their orders and current metrics, for support look-ups (and data requests). */
+/** A customer with their orders and current metrics, for support look-ups. */
 export async function customerRecord(prisma: PrismaClient, domain: string, customerId: bigint) {
   const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
   if (!shop) return null;

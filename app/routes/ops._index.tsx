@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, Card, IndexTable, Link, Page, Text } from "@shopify/polaris";
 import prisma from "~/db.server";
 import { requireOpsUser } from "~/ops/auth.server";
+import { formatCount, formatTime } from "~/ops/format";
 import { shopsOverview } from "~/ops/queries.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -30,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString("en-US") : "never");
+const when = (iso: string | null) => formatTime(iso, "never");
 
 export default function OpsShops() {
   const { shops } = useLoaderData<typeof loader>();
@@ -65,8 +66,8 @@ export default function OpsShops() {
                   {shop.installState}
                 </Badge>
               </IndexTable.Cell>
-              <IndexTable.Cell>{shop.customers.toLocaleString("en-US")}</IndexTable.Cell>
-              <IndexTable.Cell>{shop.orders.toLocaleString("en-US")}</IndexTable.Cell>
+              <IndexTable.Cell>{formatCount(shop.customers)}</IndexTable.Cell>
+              <IndexTable.Cell>{formatCount(shop.orders)}</IndexTable.Cell>
               <IndexTable.Cell>
                 {shop.sync
                   ? `${shop.sync.kind} ${shop.sync.status}: ${shop.sync.customers} customers, ${shop.sync.orders} orders`

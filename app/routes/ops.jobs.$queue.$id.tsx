@@ -16,14 +16,9 @@ import {
 } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import { queues } from "~/jobs/producer.server";
-import { requireOpsUser } from "~/ops/auth.server";
-import {
-  jobDetail,
-  parseJobId,
-  parseQueueName,
-  requireSameOrigin,
-  runJobAction,
-} from "~/ops/jobs.server";
+import { requireOpsAction, requireOpsUser } from "~/ops/auth.server";
+import { formatDuration, formatTime } from "~/ops/format";
+import { jobDetail, parseJobId, parseQueueName, runJobAction } from "~/ops/jobs.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   requireOpsUser(request);
@@ -31,8 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  requireOpsUser(request);
-  requireSameOrigin(request);
+  requireOpsAction(request);
   const name = parseQueueName(params.queue);
   const id = parseJobId(params.id);
   const result = await runJobAction(queues(), await request.formData(), { queue: name, id });
@@ -41,14 +35,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return redirect(`/ops/jobs/${name}/${encodeURIComponent(id)}`);
 }
 
-const time = (iso: string | null) => (iso ? `${iso.slice(0, 19).replace("T", " ")} UTC` : "—");
-
-function duration(ms: number | null): string {
-  if (ms === null) return "—";
-  if (ms < 1_000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1_000)} s`;
-}
+const time = (iso: string | null) => formatTime(iso, "—");
+const duration = (ms: number | null) => formatDuration(ms, "—");
 
 const TONES: Record<string, "critical" | "success" | "info" | "attention" | undefined> = {
   failed: "critical",

@@ -15,14 +15,14 @@ import {
   Text,
 } from "@shopify/polaris";
 import { queues } from "~/jobs/producer.server";
-import { requireOpsUser } from "~/ops/auth.server";
+import { requireOpsAction, requireOpsUser } from "~/ops/auth.server";
+import { formatCount, formatDuration, formatTime } from "~/ops/format";
 import {
   JOB_STATES,
   jobPage,
   parsePage,
   parseQueueName,
   parseState,
-  requireSameOrigin,
   runJobAction,
 } from "~/ops/jobs.server";
 
@@ -36,23 +36,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  requireOpsUser(request);
-  requireSameOrigin(request);
+  requireOpsAction(request);
   const name = parseQueueName(params.queue);
   const result = await runJobAction(queues(), await request.formData(), { queue: name });
   if (!result.ok) return data({ error: result.error }, { status: result.status });
   const url = new URL(request.url);
   url.searchParams.delete("index");
   return redirect(`${url.pathname}${url.search}`);
-}
-
-const time = (iso: string | null) => (iso ? `${iso.slice(0, 19).replace("T", " ")} UTC` : "");
-
-function duration(ms: number | null): string {
-  if (ms === null) return "";
-  if (ms < 1_000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1_000)} s`;
 }
 
 function JobButton(props: { intent: "retry" | "remove"; id: string; label: string }) {
@@ -94,7 +84,7 @@ export default function OpsQueue() {
           <ButtonGroup variant="segmented">
             {page.states.map((state) => (
               <Button key={state} url={`${base}?state=${state}`} pressed={state === page.state}>
-                {`${state} (${page.counts[state].toLocaleString("en-US")})`}
+                {`${state} (${formatCount(page.counts[state])})`}
               </Button>
             ))}
           </ButtonGroup>
@@ -136,9 +126,9 @@ export default function OpsQueue() {
                     <Link url={`/ops/shops/${job.shopDomain}`}>{job.shopDomain}</Link>
                   ) : null}
                 </IndexTable.Cell>
-                <IndexTable.Cell>{time(job.createdAt)}</IndexTable.Cell>
-                <IndexTable.Cell>{time(job.finishedAt)}</IndexTable.Cell>
-                <IndexTable.Cell>{duration(job.durationMs)}</IndexTable.Cell>
+                <IndexTable.Cell>{formatTime(job.createdAt)}</IndexTable.Cell>
+                <IndexTable.Cell>{formatTime(job.finishedAt)}</IndexTable.Cell>
+                <IndexTable.Cell>{formatDuration(job.durationMs)}</IndexTable.Cell>
                 <IndexTable.Cell>
                   {job.attemptsMade} / {job.attemptsAllowed}
                 </IndexTable.Cell>
@@ -167,7 +157,7 @@ export default function OpsQueue() {
             previousURL={page.hasPrevious ? pageUrl(page.page - 1) : undefined}
             hasNext={page.hasNext}
             nextURL={page.hasNext ? pageUrl(page.page + 1) : undefined}
-            label={`${first}–${last} of ${page.total.toLocaleString("en-US")}, newest first`}
+            label={`${first}–${last} of ${formatCount(page.total)}, newest first`}
           />
         </InlineStack>
       </BlockStack>

@@ -13,8 +13,9 @@ import {
 } from "@shopify/polaris";
 import { queues } from "~/jobs/producer.server";
 import { DEFAULT_JOB_OPTIONS } from "~/jobs/queues";
-import { requireOpsUser } from "~/ops/auth.server";
-import { JOB_STATES, queueOverview, requireSameOrigin, runJobAction } from "~/ops/jobs.server";
+import { requireOpsAction, requireOpsUser } from "~/ops/auth.server";
+import { formatCount, formatDays } from "~/ops/format";
+import { JOB_STATES, queueOverview, runJobAction } from "~/ops/jobs.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   requireOpsUser(request);
@@ -22,15 +23,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  requireOpsUser(request);
-  requireSameOrigin(request);
+  requireOpsAction(request);
   const result = await runJobAction(queues(), await request.formData());
   if (!result.ok) return data({ error: result.error }, { status: result.status });
   return redirect("/ops/jobs");
 }
 
 const { removeOnComplete, removeOnFail } = DEFAULT_JOB_OPTIONS;
-const days = (seconds: number) => Math.round(seconds / 86_400);
 
 const STATE_LABELS: Record<string, string> = {
   waiting: "Waiting",
@@ -92,7 +91,7 @@ export default function OpsJobs() {
                         url={`/ops/jobs/${queue.name}?state=${state}`}
                         accessibilityLabel={`${queue.counts[state]} ${state} jobs in ${queue.name}`}
                       >
-                        {queue.counts[state].toLocaleString("en-US")}
+                        {formatCount(queue.counts[state])}
                       </Link>
                     </Text>
                   </IndexTable.Cell>
@@ -116,9 +115,9 @@ export default function OpsJobs() {
         </Card>
         <Text as="p" tone="subdued">
           Pausing a queue stops workers from starting its jobs; running jobs finish and new jobs
-          keep being added. Completed jobs are kept {days(removeOnComplete.age)} days (at most{" "}
-          {removeOnComplete.count.toLocaleString("en-US")} per queue), failed jobs{" "}
-          {days(removeOnFail.age)} days.
+          keep being added. Completed jobs are kept {formatDays(removeOnComplete.age)} (at most{" "}
+          {formatCount(removeOnComplete.count)} per queue), failed jobs{" "}
+          {formatDays(removeOnFail.age)}.
         </Text>
       </BlockStack>
     </Page>

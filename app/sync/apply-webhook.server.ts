@@ -1,6 +1,7 @@
 import { Prisma, type PrismaClient, type WebhookDelivery } from "@prisma/client";
 import { stopShopJobs } from "~/jobs/schedules.server";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
+import { parseDataRequest } from "./data-request.server";
 import { NODES_BY_ID, type CustomerNode, type OrderNode } from "./documents";
 import { legacyId, toGid } from "./gid";
 import { customerRow, orderRow } from "./mapping";
@@ -81,9 +82,14 @@ export async function applyWebhook(
   }
 
   if (topic === "customers/data_request") {
-    // The export is assembled on request from the ops customer look-up; the delivery row is
-    // the record that the request arrived.
-    return "data request recorded";
+    // Nothing is copied here: support downloads the export from the ops shop page, built from
+    // the data held at that moment (app/sync/data-request.server.ts). The delivery row is the
+    // record that the request arrived and what the download reads.
+    const request = parseDataRequest(payload);
+    if (request.customerId === null) return "data request recorded: it names no customer id";
+    const count = request.ordersRequested.length;
+    const orders = count === 1 ? "1 order" : `${count} orders`;
+    return `data request for customer ${request.customerId} (${orders} requested): export ready`;
   }
 
   if (shop.installState !== "INSTALLED") return "shop not installed: skipped";

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
+import { queues } from "~/jobs/producer.server";
+import { headers as opsHeaders } from "~/routes/ops";
 import { loader as shopsLoader } from "~/routes/ops._index";
+import { action as shopAction, loader as shopLoader } from "~/routes/ops.shops.$domain";
 import { loader as customerLoader } from "~/routes/ops.shops.$domain.customers.$id[.json]";
 
 const domain = "ops-view.myshopify.com";
@@ -61,6 +64,32 @@ describe("ops pages", () => {
     expect((wrong as Response).status).toBe(401);
   });
 
+  it("pass the 401 challenge on to the page a browser renders, and refuse framing", () => {
+    // A thrown Response is rendered by the ops error boundary; its headers reach the browser
+    // only through the layout's headers function.
+    const challenge = new Headers({ "WWW-Authenticate": 'Basic realm="Propel ops"' });
+    const page = new Headers(
+      opsHeaders({
+        errorHeaders: challenge,
+        loaderHeaders: new Headers(),
+        parentHeaders: new Headers(),
+        actionHeaders: new Headers(),
+      }),
+    );
+    expect(page.get("WWW-Authenticate")).toBe('Basic realm="Propel ops"');
+    expect(page.get("X-Frame-Options")).toBe("DENY");
+    const ok = new Headers(
+      opsHeaders({
+        errorHeaders: undefined,
+        loaderHeaders: new Headers(),
+        parentHeaders: new Headers(),
+        actionHeaders: new Headers(),
+      }),
+    );
+    expect(ok.get("WWW-Authenticate")).toBeNull();
+    expect(ok.get("Content-Security-Policy")).toBe("frame-ancestors 'none'");
+  });
+
   it("list shops for support staff", async () => {
     const data = await call(shopsLoader, {
       request: new Request("http://x/ops", {
@@ -83,5 +112,188 @@ describe("ops pages", () => {
     const body = await response.json();
     expect(body).toMatchObject({ id: "5", email: "grace@example.com" });
     expect(body.orders).toMatchObject([{ id: "50", totalMinor: "1999", currency: "EUR" }]);
+  });
+});
+
+describe("ops shop page actions", () => {
+  const installed = "ops-actions.myshopify.com";
+  const untouched = "ops-actions-untouched.myshopify.com";
+  const uninstalled = "ops-actions-gone.myshopify.com";
+  const auth = { Authorization: basic("support", process.env.OPS_PASSWORD!) };
+  // What a browser sends with a form posted from the ops page itself.
+  const sameSite = { ...auth, "Sec-Fetch-Site": "same-origin", Origin: "http://ops.test" };
+
+  const post = (domain: string, intent: string, headers: Record<string, string> = sameSite) =>
+    call(shopAction, {
+      request: new Request(`http://ops.test/ops/shops/${domain}`, {
+        method: "POST",
+        headers,
+        body: new URLSearchParams({ intent }),
+      }),
+      params: { domain },
+    });
+
+  /** The status of a thrown or returned Response, or of a `data(..., { status })`. */
+  const statusOf = (result: unknown) =>
+    result instanceof Response
+      ? result.status
+      : ((result as { init?: { status?: number } | null }).init?.status ?? 200);
+
+  async function shopJobs(domain: string) {
+    const states = ["waiting", "delayed", "prioritized", "active", "completed", "failed"] as const;
+    const { backfill, recompute } = queues();
+    const [reconciles, recomputes] = await Promise.all([
+      backfill.getJobs([...states]),
+      recompute.getJobs([...states]),
+    ]);
+    return {
+      backfill: reconciles.filter((job) => job.data.shopDomain === domain),
+      recompute: recomputes.filter((job) => job.data.shopDomain === domain),
+    };
+  }
+
+  beforeAll(async () => {
+    const shop = await prisma.shop.create({
+      data: {
+        domain: installed,
+        lastRecomputeAt: new Date("2026-11-20T03:47:00Z"),
+        modelFittedAt: new Date("2026-11-20T03:47:30Z"),
+        dirtySince: new Date("2026-11-21T09:00:00Z"),
+        changedSinceFit: 17,
+      },
+    });
+    await prisma.shop.createMany({
+      data: [{ domain: untouched }, { domain: uninstalled, installState: "UNINSTALLED" }],
+    });
+    await prisma.segmentSnapshot.createMany({
+      data: [
+        {
+          shopId: shop.id,
+          kind: "full",
+          takenAt: new Date("2026-11-19T03:47:00Z"),
+          counts: { "rfm:CHAMPIONS": { customers: 100, revenueMinor: 1, clvMinor: 1 } },
+        },
+        {
+          shopId: shop.id,
+          kind: "incremental",
+          takenAt: new Date("2026-11-20T03:47:00Z"),
+          counts: {
+            "rfm:CHAMPIONS": { customers: 3, revenueMinor: 9000, clvMinor: 12000 },
+            "rfm:DORMANT": { customers: 2, revenueMinor: 100, clvMinor: 0 },
+            "churn:HIGH": { customers: 4, revenueMinor: 100, clvMinor: 0 },
+          },
+        },
+      ],
+    });
+    for (const [id, status] of [
+      [1n, "PENDING"],
+      [2n, "PENDING"],
+      [3n, "FAILED"],
+      [4n, "SYNCED"],
+    ] as const) {
+      await prisma.customer.create({
+        data: { shopId: shop.id, id, shopifyCreatedAt: new Date(), shopifyUpdatedAt: new Date() },
+      });
+      await prisma.tagSyncState.create({ data: { shopId: shop.id, customerId: id, status } });
+    }
+  });
+
+  afterAll(async () => {
+    const { backfill, recompute } = queues();
+    for (const domain of [installed, untouched, uninstalled]) {
+      const jobs = await shopJobs(domain);
+      await Promise.all([...jobs.backfill, ...jobs.recompute].map((job) => job.remove()));
+    }
+    await backfill.removeDeduplicationKey(`reconcile-now-${installed}`);
+    await recompute.removeDeduplicationKey(`recompute-${installed}`);
+    await Promise.all(Object.values(queues()).map((queue) => queue.close()));
+    globalThis.__propelQueues?.connection.disconnect();
+    globalThis.__propelQueues = undefined;
+    await prisma.shop.deleteMany({
+      where: { domain: { in: [installed, untouched, uninstalled] } },
+    });
+  });
+
+  it("shows the shop's recompute state, latest snapshot and tag sync counts", async () => {
+    const page = (await call(shopLoader, {
+      request: new Request(`http://ops.test/ops/shops/${installed}`, { headers: auth }),
+      params: { domain: installed },
+    })) as { done: string | null; segments: Record<string, unknown> };
+    expect(page.done).toBeNull();
+    expect(page.segments).toEqual({
+      lastReconciledAt: null,
+      lastRecomputeAt: "2026-11-20T03:47:00.000Z",
+      modelFittedAt: "2026-11-20T03:47:30.000Z",
+      dirtySince: "2026-11-21T09:00:00.000Z",
+      fullRecomputeRequestedAt: null,
+      changedSinceFit: 17,
+      latestSnapshot: {
+        kind: "incremental",
+        takenAt: "2026-11-20T03:47:00.000Z",
+        rfmCustomers: 5,
+      },
+      tagSync: { PENDING: 2, IN_FLIGHT: 0, SYNCED: 1, FAILED: 1 },
+    });
+  });
+
+  it("refuses actions from another site, or without credentials, and changes nothing", async () => {
+    const refused = [
+      await post(untouched, "reconcile", { ...auth, "Sec-Fetch-Site": "cross-site" }),
+      await post(untouched, "recompute", { ...auth, "Sec-Fetch-Site": "same-site" }),
+      // Older browsers send no Sec-Fetch-Site, but do send the Origin of a cross-site post.
+      await post(untouched, "reconcile", { ...auth, Origin: "https://evil.example" }),
+      await post(untouched, "recompute", { ...auth, Origin: "null" }),
+      await post(untouched, "reconcile", { "Sec-Fetch-Site": "same-origin" }),
+    ];
+    expect(refused.map(statusOf)).toEqual([403, 403, 403, 403, 401]);
+    const jobs = await shopJobs(untouched);
+    expect(jobs.backfill).toHaveLength(0);
+    expect(jobs.recompute).toHaveLength(0);
+    const shop = await prisma.shop.findUniqueOrThrow({ where: { domain: untouched } });
+    expect(shop.fullRecomputeRequestedAt).toBeNull();
+  });
+
+  it("queues exactly one reconciliation however often it is posted", async () => {
+    const first = (await post(installed, "reconcile")) as Response;
+    expect(first.status).toBe(302);
+    expect(first.headers.get("Location")).toBe(`/ops/shops/${installed}?queued=reconcile`);
+    expect(statusOf(await post(installed, "reconcile"))).toBe(302);
+
+    const jobs = await shopJobs(installed);
+    expect(jobs.backfill.map((job) => job.data)).toEqual([
+      { shopDomain: installed, kind: "RECONCILE" },
+    ]);
+    expect(jobs.recompute).toHaveLength(0);
+
+    const page = (await call(shopLoader, {
+      request: new Request(`http://ops.test/ops/shops/${installed}?queued=reconcile`, {
+        headers: auth,
+      }),
+      params: { domain: installed },
+    })) as { done: string | null };
+    expect(page.done).toMatch(/^Reconciliation queued/);
+  });
+
+  it("requests exactly one full recompute however often it is posted", async () => {
+    const first = (await post(installed, "recompute")) as Response;
+    expect(first.headers.get("Location")).toBe(`/ops/shops/${installed}?queued=recompute`);
+    expect(statusOf(await post(installed, "recompute"))).toBe(302);
+
+    const jobs = await shopJobs(installed);
+    expect(jobs.recompute.map((job) => job.data)).toEqual([{ shopDomain: installed, full: true }]);
+    const shop = await prisma.shop.findUniqueOrThrow({ where: { domain: installed } });
+    expect(shop.fullRecomputeRequestedAt).not.toBeNull();
+  });
+
+  it("answers an uninstalled shop or an unknown intent with a reason", async () => {
+    const gone = (await post(uninstalled, "reconcile")) as { data: { error: string } };
+    expect(statusOf(gone)).toBe(409);
+    expect(gone.data.error).toMatch(/UNINSTALLED/);
+    expect((await shopJobs(uninstalled)).backfill).toHaveLength(0);
+
+    const unknown = await post(installed, "explode");
+    expect(statusOf(unknown)).toBe(400);
+    const missing = await post("no-such-shop.myshopify.com", "recompute");
+    expect(statusOf(missing)).toBe(404);
   });
 });
