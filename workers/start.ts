@@ -6,6 +6,7 @@ import { createQueues } from "~/jobs/producer.server";
 import { QUEUE_NAMES, type QueueName } from "~/jobs/queues";
 import { backfillProcessor } from "./processors/backfill";
 import { recomputeProcessor } from "./processors/recompute";
+import { tagsProcessor } from "./processors/tags";
 import { webhookProcessor } from "./processors/webhooks";
 
 export interface WorkerDeps {
@@ -19,12 +20,11 @@ export interface WorkerDeps {
 }
 
 function processors(deps: WorkerDeps, queues: ReturnType<typeof createQueues>) {
-  const noop: Processor = async (job) => ({ noop: job.name });
   const byQueue: Record<QueueName, Processor> = {
     webhooks: webhookProcessor(deps.prisma, queues),
     backfill: backfillProcessor(deps.prisma, queues),
     recompute: recomputeProcessor(deps.prisma, queues),
-    tags: noop,
+    tags: tagsProcessor(deps.prisma),
   };
   return byQueue;
 }

@@ -348,6 +348,9 @@ export async function recordDesiredTags(
        "desiredTags" = EXCLUDED."desiredTags",
        "desiredScores" = EXCLUDED."desiredScores",
        "status" = CASE
+         -- A push is out for this row: its answer decides what was applied, then the tags
+         -- worker compares again. Marking it PENDING now could lose track of that push.
+         WHEN "TagSyncState"."status" = 'IN_FLIGHT' THEN 'IN_FLIGHT'::"TagSyncStatus"
          WHEN EXCLUDED."desiredTags" IS DISTINCT FROM "TagSyncState"."appliedTags"
            OR EXCLUDED."desiredScores" IS DISTINCT FROM "TagSyncState"."appliedScores"
          THEN 'PENDING'::"TagSyncStatus" ELSE "TagSyncState"."status" END,

@@ -6,3 +6,5 @@ npx remix vite:build > /dev/null
 npx tsx test/bench/segmentation.bench.ts
 npx tsx test/bench/webhooks.bench.ts
 npx tsx test/bench/backfill.bench.ts
+npx tsx test/bench/tags.bench.ts
+npx tsx test/bench/pages.bench.ts
