@@ -1,62 +1,289 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { BlockStack, Card, EmptyState, Layout, Page, Text } from "@shopify/polaris";
-import prisma from "~/db.server";
-import { authenticate } from "~/shopify.server";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import {
+  BlockStack,
+  Card,
+  EmptyState,
+  InlineGrid,
+  Layout,
+  List,
+  Page,
+  Tabs,
+  Text,
+} from "@shopify/polaris";
+import { useState } from "react";
+import { loadOverview } from "~/admin/overview.server";
+import type { Overview, SegmentRow } from "~/admin/overview.server";
+import { requireShop } from "~/admin/shop-context.server";
+import { ChartWithTable } from "~/components/charts";
+import {
+  formatCount,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatShare,
+} from "~/components/format";
+import { RfmHeatMap } from "~/components/RfmHeatMap";
+import { SyncProgress } from "~/components/SyncProgress";
+import { FAMILY_LABELS, type SegmentFamily } from "~/segmentation/catalog";
+import { majorToMinor, minorToMajor } from "~/segmentation/money";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { session } = await authenticate.admin(request);
-  const shop = await prisma.shop.findUnique({
-    where: { domain: session.shop },
-    select: {
-      domain: true,
-      installedAt: true,
-      lastWebhookAt: true,
-      lastRecomputeAt: true,
-      _count: { select: { customers: true, orders: true } },
-    },
-  });
-  return {
-    shopDomain: session.shop,
-    customers: shop?._count.customers ?? 0,
-    orders: shop?._count.orders ?? 0,
-    lastRecomputeAt: shop?.lastRecomputeAt?.toISOString() ?? null,
-  };
+  const shop = await requireShop(request);
+  return loadOverview(shop.id);
 }
 
-export default function Overview() {
+export const meta: MetaFunction = () => [{ title: "Overview · Propel" }];
+
+const CHART_FAMILIES: SegmentFamily[] = ["rfm", "churn", "spend", "value", "fxv"];
+
+export default function OverviewPage() {
   const data = useLoaderData<typeof loader>();
   return (
     <Page title="Overview">
       <Layout>
         <Layout.Section>
-          {data.customers === 0 ? (
-            <Card>
-              <EmptyState
-                heading="Your customer segments will appear here"
-                image="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"
-              >
-                <p>
-                  Propel is reading the order history of {data.shopDomain}. Segments are computed as
-                  soon as the first sync finishes.
-                </p>
-              </EmptyState>
-            </Card>
-          ) : (
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  Store data
-                </Text>
-                <Text as="p">
-                  {data.customers.toLocaleString("en-US")} customers and{" "}
-                  {data.orders.toLocaleString("en-US")} orders synced.
-                </Text>
-              </BlockStack>
-            </Card>
-          )}
+          <StatusCard data={data} />
         </Layout.Section>
+        {data.snapshot === null ? (
+          <Layout.Section>
+            <FirstRun data={data} />
+          </Layout.Section>
+        ) : (
+          <Segments data={data} />
+        )}
       </Layout>
     </Page>
+  );
+}
+
+function StatusCard({ data }: { data: Overview }) {
+  const lastSync =
+    data.backfill?.finishedAt ?? data.shop.lastReconciledAt ?? data.backfill?.startedAt ?? null;
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          Data status
+        </Text>
+        <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
+          <Fact label="Last sync" value={formatDateTime(lastSync)} />
+          <Fact
+            label="Last store update received"
+            value={formatDateTime(data.shop.lastWebhookAt)}
+          />
+          <Fact label="Last recompute" value={formatDateTime(data.shop.lastRecomputeAt)} />
+        </InlineGrid>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function Fact({ label, value }: { label: string; value: string }) {
+  return (
+    <BlockStack gap="050">
+      <Text as="p" variant="bodySm" tone="subdued">
+        {label}
+      </Text>
+      <Text as="p">{value}</Text>
+    </BlockStack>
+  );
+}
+
+function FirstRun({ data }: { data: Overview }) {
+  return (
+    <Card>
+      <EmptyState
+        heading="Your customer segments will appear here"
+        image="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"
+      >
+        <BlockStack gap="400">
+          <Text as="p">
+            Propel is reading the order history of {data.shop.domain}. Segments appear after the
+            first recompute, which starts as soon as the import finishes.
+          </Text>
+          {data.backfill ? (
+            <SyncProgress run={data.backfill} />
+          ) : (
+            <Text as="p" tone="subdued">
+              The import has not started yet.
+            </Text>
+          )}
+        </BlockStack>
+      </EmptyState>
+    </Card>
+  );
+}
+
+function Segments({ data }: { data: Overview }) {
+  const [selected, setSelected] = useState(0);
+  const family = CHART_FAMILIES[selected];
+  const rows = data.segments.filter((s) => s.family === family);
+  const rfm = data.segments.filter((s) => s.family === "rfm");
+  const rfmTotal = rfm.reduce((sum, s) => sum + s.customers, 0);
+  return (
+    <>
+      <Layout.Section>
+        <Card>
+          <BlockStack gap="400">
+            <Text as="h2" variant="headingMd">
+              Segment sizes and revenue share
+            </Text>
+            <Text as="p" tone="subdued">
+              As of the recompute of {formatDateTime(data.snapshot!.takenAt)}.
+            </Text>
+            <Tabs
+              tabs={CHART_FAMILIES.map((f) => ({
+                id: `family-${f}`,
+                content: FAMILY_LABELS[f],
+                panelID: `family-${f}-panel`,
+              }))}
+              selected={selected}
+              onSelect={setSelected}
+            >
+              <InlineGrid columns={{ xs: 1, lg: 2 }} gap="400">
+                <SizeChart family={family} rows={rows} />
+                <RevenueChart family={family} rows={rows} currency={data.shop.currency} />
+              </InlineGrid>
+            </Tabs>
+          </BlockStack>
+        </Card>
+      </Layout.Section>
+      <Layout.Section variant="oneHalf">
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              RFM grid
+            </Text>
+            <RfmHeatMap
+              grid={data.rfmGrid}
+              customersByGroup={Object.fromEntries(
+                rfm.map((s) => [s.key.slice("rfm:".length), s.customers]),
+              )}
+              totalCustomers={rfmTotal}
+            />
+          </BlockStack>
+        </Card>
+      </Layout.Section>
+      <Layout.Section variant="oneHalf">
+        <Movements data={data} />
+      </Layout.Section>
+      <Layout.Section>
+        <Trend data={data} family={family} />
+      </Layout.Section>
+    </>
+  );
+}
+
+function SizeChart({ family, rows }: { family: SegmentFamily; rows: SegmentRow[] }) {
+  return (
+    <ChartWithTable
+      title={`Customers per ${FAMILY_LABELS[family]} segment`}
+      kind="horizontal-bar"
+      data={[{ name: "Customers", data: rows.map((s) => ({ key: s.label, value: s.customers })) }]}
+      table={{
+        headings: ["Segment", "Customers"],
+        rows: rows.map((s) => [s.label, formatCount(s.customers)]),
+      }}
+      formatValue={(v) => formatCount(v)}
+    />
+  );
+}
+
+function RevenueChart({
+  family,
+  rows,
+  currency,
+}: {
+  family: SegmentFamily;
+  rows: SegmentRow[];
+  currency: string;
+}) {
+  const total = rows.reduce((sum, s) => sum + s.revenueMinor, 0);
+  return (
+    <ChartWithTable
+      title={`Revenue share per ${FAMILY_LABELS[family]} segment`}
+      kind="donut"
+      data={rows
+        .filter((s) => s.revenueMinor > 0)
+        .map((s) => ({
+          name: s.label,
+          data: [{ key: "Revenue", value: minorToMajor(s.revenueMinor, currency) }],
+        }))}
+      table={{
+        headings: ["Segment", "Revenue to date", "Share"],
+        rows: rows.map((s) => [
+          s.label,
+          formatMoney(s.revenueMinor, currency),
+          formatShare(total > 0 ? s.revenueMinor / total : 0, 1),
+        ]),
+      }}
+      formatValue={(v) => formatMoney(majorToMinor(v, currency), currency)}
+    />
+  );
+}
+
+function Movements({ data }: { data: Overview }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Movements in the last {data.movementDays} days
+        </Text>
+        {data.movements.length === 0 ? (
+          <Text as="p" tone="subdued">
+            No customer changed segment in the last {data.movementDays} days.
+          </Text>
+        ) : (
+          <List>
+            {data.movements.map((m) => (
+              <List.Item key={`${m.from}->${m.to}`}>
+                {formatCount(m.customers)} {m.customers === 1 ? "customer" : "customers"} moved from{" "}
+                <Link to={`/app/segments/${encodeURIComponent(m.from!)}`}>{m.fromLabel}</Link> to{" "}
+                <Link to={`/app/segments/${encodeURIComponent(m.to!)}`}>{m.toLabel}</Link>
+              </List.Item>
+            ))}
+          </List>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+function Trend({ data, family }: { data: Overview; family: SegmentFamily }) {
+  const segments = data.segments.filter((s) => s.family === family);
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {FAMILY_LABELS[family]} sizes over time
+        </Text>
+        {data.trend.length < 2 ? (
+          <Text as="p" tone="subdued">
+            The trend appears after the second recompute.
+          </Text>
+        ) : (
+          <ChartWithTable
+            title={`${FAMILY_LABELS[family]} segment sizes over the last ${data.trend.length} recomputes`}
+            kind="line"
+            data={segments.map((s) => ({
+              name: s.label,
+              data: data.trend.map((t) => ({
+                key: formatDateTime(t.takenAt),
+                value: t.counts[s.key] ?? 0,
+              })),
+            }))}
+            table={{
+              headings: ["Segment", ...data.trend.slice(-4).map((t) => formatDate(t.takenAt))],
+              rows: segments.map((s) => [
+                s.label,
+                ...data.trend.slice(-4).map((t) => formatCount(t.counts[s.key] ?? 0)),
+              ]),
+            }}
+            formatValue={(v) => formatCount(v)}
+          />
+        )}
+      </BlockStack>
+    </Card>
   );
 }

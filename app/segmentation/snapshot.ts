@@ -20,6 +20,8 @@ import { DAYS_PER_UNIT, dayToIsoDate } from "./time";
 
 export interface SegmentTotals {
   customers: number;
+  /** The members' counted orders to date: revenue / orders is the segment's AOV. */
+  orders: number;
   /** Sum of the members' net spend to date, minor units. */
   revenueMinor: number;
   /** Sum of the members' predicted 12-month CLV, minor units. */
@@ -52,6 +54,18 @@ export interface SnapshotModels {
   loyalty: LoyaltyMetrics;
 }
 
+/** A segment's average CLV per member and value per order, minor units; null when unknown. */
+export function segmentAverages(totals: SegmentTotals | null | undefined): {
+  avgClvMinor: number | null;
+  avgAovMinor: number | null;
+} {
+  if (!totals || totals.customers === 0) return { avgClvMinor: null, avgAovMinor: null };
+  return {
+    avgClvMinor: Math.round(totals.clvMinor / totals.customers),
+    avgAovMinor: totals.orders > 0 ? Math.round(totals.revenueMinor / totals.orders) : null,
+  };
+}
+
 /** Segment totals of scored customers (a full run's snapshot, counted as the rows are written). */
 export function countSegments(scored: ScoredCustomers, reference: ModelReference): SnapshotCounts {
   const counts: SnapshotCounts = {};
@@ -60,8 +74,9 @@ export function countSegments(scored: ScoredCustomers, reference: ModelReference
     const record = scored.customerRecord(i);
     const clvMinor = record.clv === null ? 0 : majorToMinor(record.clv, s.currency);
     for (const key of segmentKeysOf(record, reference)) {
-      const totals = (counts[key] ??= { customers: 0, revenueMinor: 0, clvMinor: 0 });
+      const totals = (counts[key] ??= { customers: 0, orders: 0, revenueMinor: 0, clvMinor: 0 });
       totals.customers++;
+      totals.orders += s.orders[i];
       totals.revenueMinor += s.totalSpendMinor[i];
       totals.clvMinor += clvMinor;
     }
@@ -78,12 +93,14 @@ export function applyCountDelta(
   const next: SnapshotCounts = {};
   const keys = new Set([...Object.keys(previous), ...Object.keys(before), ...Object.keys(after)]);
   for (const key of keys) {
-    const zero = { customers: 0, revenueMinor: 0, clvMinor: 0 };
+    const zero = { customers: 0, orders: 0, revenueMinor: 0, clvMinor: 0 };
     const p = previous[key] ?? zero;
     const b = before[key] ?? zero;
     const a = after[key] ?? zero;
     const totals = {
       customers: p.customers - b.customers + a.customers,
+      // Snapshots written before order counts were kept lack them: start from zero.
+      orders: (p.orders ?? 0) - b.orders + a.orders,
       revenueMinor: p.revenueMinor - b.revenueMinor + a.revenueMinor,
       clvMinor: p.clvMinor - b.clvMinor + a.clvMinor,
     };

@@ -46,6 +46,7 @@ export async function stageScope(tx: Tx, shopId: number, scope: readonly bigint[
 interface TotalsRow {
   segmentKey: string;
   customers: bigint;
+  orders: bigint | null;
   revenue: bigint | null;
   clv: bigint | null;
 }
@@ -56,6 +57,7 @@ const toCounts = (rows: TotalsRow[]): SnapshotCounts =>
       row.segmentKey,
       {
         customers: Number(row.customers),
+        orders: Number(row.orders ?? 0n),
         revenueMinor: Number(row.revenue ?? 0n),
         clvMinor: Number(row.clv ?? 0n),
       },
@@ -65,7 +67,8 @@ const toCounts = (rows: TotalsRow[]): SnapshotCounts =>
 /** Segment totals over the customers in scope. */
 export async function segmentTotals(tx: Tx, shopId: number): Promise<SnapshotCounts> {
   const rows = await tx.$queryRawUnsafe<TotalsRow[]>(
-    `SELECT m."segmentKey", count(*) AS customers, sum(cm."totalSpentMinor")::bigint AS revenue,
+    `SELECT m."segmentKey", count(*) AS customers, sum(cm."orders")::bigint AS orders,
+            sum(cm."totalSpentMinor")::bigint AS revenue,
             sum(COALESCE(cm."clv12mMinor", 0))::bigint AS clv
        FROM "SegmentMembership" m
        JOIN stage_scope s ON s.customer_id = m."customerId"

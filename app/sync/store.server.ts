@@ -12,6 +12,11 @@ import type { CustomerRow, OrderRow } from "./mapping";
 const utc = (value: Date) => value.toISOString().slice(0, -1);
 const utcOrNull = (value: Date | null) => (value ? utc(value) : null);
 
+/** A tag array without the tags under the shop's Propel prefix, sorted. */
+const foreignTags = (column: string) =>
+  `ARRAY(SELECT t FROM unnest(${column}) AS t
+          WHERE t NOT LIKE (SELECT "tagPrefix" FROM "Shop" WHERE "id" = $1) || ':%' ORDER BY t)`;
+
 export async function upsertCustomers(
   prisma: PrismaClient,
   shopId: number,
@@ -31,7 +36,15 @@ export async function upsertCustomers(
        "email" = EXCLUDED."email", "firstName" = EXCLUDED."firstName",
        "lastName" = EXCLUDED."lastName", "tags" = EXCLUDED."tags",
        "emailMarketingState" = EXCLUDED."emailMarketingState",
-       "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt", "syncedAt" = EXCLUDED."syncedAt",
+       "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt",
+       -- syncedAt tells the recompute a customer changed. Propel's own tags coming back in
+       -- customers/update webhooks after a push are not a change to segment on, or every push
+       -- would rescore every customer it touched.
+       "syncedAt" = CASE
+         WHEN "Customer"."deletedAt" IS NOT NULL
+           OR "Customer"."emailMarketingState" IS DISTINCT FROM EXCLUDED."emailMarketingState"
+           OR ${foreignTags('"Customer"."tags"')} IS DISTINCT FROM ${foreignTags('EXCLUDED."tags"')}
+         THEN EXCLUDED."syncedAt" ELSE "Customer"."syncedAt" END,
        "deletedAt" = NULL
      WHERE "Customer"."shopifyUpdatedAt" <= EXCLUDED."shopifyUpdatedAt"
        AND "Customer"."redactedAt" IS NULL`,

@@ -95,4 +95,40 @@ describe("storing synced orders and customers", () => {
     });
     expect(customer).toMatchObject({ email: "ada@example.com", tags: ["vip", "newsletter"] });
   });
+
+  it("marks a customer changed for the recompute unless only Propel's own tags moved", async () => {
+    const version = (tags: string[], at: string, marketing = "SUBSCRIBED") => ({
+      id: 42n,
+      email: "ada@example.com",
+      firstName: "Ada",
+      lastName: "Lovelace",
+      tags,
+      emailMarketingState: marketing,
+      shopifyCreatedAt: new Date("2025-01-01T00:00:00Z"),
+      shopifyUpdatedAt: new Date(at),
+    });
+    const syncedAt = async () =>
+      (await prisma.customer.findUniqueOrThrow({ where: { shopId_id: { shopId, id: 42n } } }))
+        .syncedAt;
+    const before = await syncedAt();
+    // Propel's push coming back in a customers/update webhook.
+    await upsertCustomers(prisma, shopId, [
+      version(["vip", "newsletter", "propel:champions"], "2026-02-01T00:00:00Z"),
+    ]);
+    expect(await syncedAt()).toEqual(before);
+    // The merchant's own tag, or a change of consent, is a change to segment on.
+    await upsertCustomers(prisma, shopId, [
+      version(["vip", "newsletter", "propel:champions", "wholesale"], "2026-02-02T00:00:00Z"),
+    ]);
+    const afterTag = await syncedAt();
+    expect(afterTag.getTime()).toBeGreaterThan(before.getTime());
+    await upsertCustomers(prisma, shopId, [
+      version(
+        ["vip", "newsletter", "propel:champions", "wholesale"],
+        "2026-02-03T00:00:00Z",
+        "UNSUBSCRIBED",
+      ),
+    ]);
+    expect((await syncedAt()).getTime()).toBeGreaterThan(afterTag.getTime());
+  });
 });
