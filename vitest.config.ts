@@ -1,9 +1,11 @@
 import tsconfigPaths from "vite-tsconfig-paths";
 import { defineConfig } from "vitest/config";
 
-// Two projects: `unit` is pure and parallel; `integration` talks to the real PostgreSQL
+// Three projects: `unit` is pure and parallel; `integration` talks to the real PostgreSQL
 // and Redis, so each worker gets its own database schema and Redis key prefix
-// (see test/support/global-setup.ts).
+// (see test/support/global-setup.ts); `e2e` drives the whole stack in headless Chromium
+// through the simulated admin (test/support/app-stack.ts starts it on a schema and prefix of
+// its own), one file at a time.
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
@@ -25,6 +27,18 @@ export default defineConfig({
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          // Starting the stack includes the backfill and the first recompute of ~1,500 customers.
+          hookTimeout: 600_000,
           fileParallelism: false,
         },
       },

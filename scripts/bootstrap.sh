@@ -4,7 +4,9 @@
 #   2. PostgreSQL and Redis on 127.0.0.1 (started when installed and stopped, installed from
 #      Debian packages when absent and this is a Debian machine we may administer);
 #   3. dependencies (`npm ci` when node_modules is missing or older than the lockfile) and the
-#      generated Prisma client.
+#      generated Prisma client;
+#   4. for the test suite (`npm test`), Chromium for the browser end-to-end tests (Debian's
+#      package; Playwright's own browser download does not work offline).
 # Usage: bash scripts/bootstrap.sh COMMAND [ARGS...]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -94,10 +96,19 @@ ensure_dependencies() {
   fi
 }
 
+# The browser tests drive Debian's Chromium through playwright-core (test/support/browser.ts).
+ensure_chromium() {
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && return
+  apt_install chromium
+}
+
 ensure_node
 if [ "${PROPEL_SKIP_SERVICES:-}" != 1 ]; then
   ensure_postgres
   ensure_redis
 fi
 ensure_dependencies
+case " $* " in
+  *" check "* | *vitest*) [ "${PROPEL_SKIP_BROWSER:-}" = 1 ] || ensure_chromium ;;
+esac
 exec "$@"

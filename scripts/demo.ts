@@ -16,7 +16,8 @@ const CUSTOMERS = Number(process.env.DEMO_CUSTOMERS ?? 2000);
 
 if (existsSync(".env")) process.loadEnvFile(".env");
 
-const appUrl = `http://localhost:${PORT}`;
+// The simulator is on 127.0.0.1 too: a same-site frame keeps sessionStorage usable in Chromium.
+const appUrl = `http://127.0.0.1:${PORT}`;
 const simulatorUrl = `http://127.0.0.1:${SIMULATOR_PORT}`;
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -117,7 +118,15 @@ async function main() {
   closeSimulator = store.close;
 
   // The Remix dev server: the demo is development (the simulator is refused in production).
-  start("web", "npx", ["remix", "vite:dev", "--port", String(PORT), "--strictPort"]);
+  start("web", "npx", [
+    "remix",
+    "vite:dev",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(PORT),
+    "--strictPort",
+  ]);
   start("worker", "npx", ["tsx", "workers/index.ts"]);
   await waitFor(`${appUrl}/healthz`, "the web app");
   await store.install();

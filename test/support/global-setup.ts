@@ -31,7 +31,8 @@ export default async function setup() {
     SHOPIFY_API_KEY: TEST_API_KEY,
     SHOPIFY_API_SECRET: TEST_API_SECRET,
     SHOPIFY_APP_URL: "http://localhost:3999",
-    SCOPES: "read_customers,write_customers,read_orders,read_all_orders",
+    SCOPES:
+      "read_customers,write_customers,read_orders,read_all_orders,read_products,read_discounts,write_discounts",
     OPS_USERNAME: "support",
     OPS_PASSWORD: "test-ops-password",
   });
