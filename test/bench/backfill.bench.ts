@@ -6,34 +6,11 @@
  *   npx tsx test/bench/backfill.bench.ts [--customers 470000]
  */
 import { parseArgs } from "node:util";
-import pg from "pg";
-import {
-  BASE_DATABASE_URL,
-  TEST_API_KEY,
-  TEST_API_SECRET,
-  migrate,
-  uniqueName,
-  withSchema,
-} from "../support/env";
-import { machine } from "./support";
+import { TEST_API_KEY, TEST_API_SECRET } from "../support/env";
+import { benchEnvironment, machine } from "./support";
 
 const { values } = parseArgs({ options: { customers: { type: "string", default: "470000" } } });
-const schema = uniqueName("bench_backfill");
-const databaseUrl = withSchema(BASE_DATABASE_URL, schema);
-Object.assign(process.env, {
-  NODE_ENV: "test",
-  LOG_LEVEL: "warn",
-  DATABASE_URL: databaseUrl,
-  REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
-  QUEUE_PREFIX: uniqueName("propel-bench"),
-  SHOPIFY_API_KEY: TEST_API_KEY,
-  SHOPIFY_API_SECRET: TEST_API_SECRET,
-  SHOPIFY_APP_URL: "http://127.0.0.1:9",
-  SCOPES: "read_orders,read_customers",
-  OPS_USERNAME: "bench",
-  OPS_PASSWORD: "bench-password-123",
-});
-migrate(databaseUrl);
+const environment = benchEnvironment("backfill", "read_orders,read_customers");
 
 const shop = "bench-backfill.myshopify.com";
 const { default: prisma } = await import("~/db.server");
@@ -103,8 +80,5 @@ try {
 } finally {
   await simulator.close();
   await prisma.$disconnect();
-  const client = new pg.Client({ connectionString: BASE_DATABASE_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
+  await environment.dropSchema();
 }

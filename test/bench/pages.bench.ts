@@ -8,13 +8,10 @@
  *
  * The report is printed (and written to --out when given); its figures go in docs/benchmarks.md.
  */
-import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { SignJWT } from "jose";
-import pg from "pg";
-import { BASE_DATABASE_URL, migrate, uniqueName, withSchema } from "../support/env";
-import { machine } from "./support";
+import { BROWSER, sessionToken } from "../support/session-token";
+import { benchEnvironment, machine } from "./support";
 
 const { values } = parseArgs({
   options: {
@@ -25,25 +22,7 @@ const { values } = parseArgs({
 });
 const customers = Number(values.customers);
 const runs = Number(values.runs);
-const schema = uniqueName("bench_pages");
-const databaseUrl = withSchema(BASE_DATABASE_URL, schema);
-const API_KEY = "bench";
-const API_SECRET = "bench-secret";
-const SCOPES = "read_orders,read_customers,write_customers";
-Object.assign(process.env, {
-  NODE_ENV: "test",
-  LOG_LEVEL: "warn",
-  DATABASE_URL: databaseUrl,
-  REDIS_URL: "redis://127.0.0.1:6379",
-  QUEUE_PREFIX: uniqueName("propel-bench"),
-  SHOPIFY_API_KEY: API_KEY,
-  SHOPIFY_API_SECRET: API_SECRET,
-  SHOPIFY_APP_URL: "http://127.0.0.1:9",
-  SCOPES,
-  OPS_USERNAME: "bench",
-  OPS_PASSWORD: "bench-password-123",
-});
-migrate(databaseUrl);
+const environment = benchEnvironment("pages", "read_orders,read_customers,write_customers");
 
 const { default: prisma } = await import("~/db.server");
 const overview = await import("~/routes/app._index");
@@ -54,7 +33,6 @@ const models = await import("~/routes/app.models");
 const { BUILT_IN_SEGMENTS } = await import("~/segmentation/catalog");
 
 const domain = "bench-pages.myshopify.com";
-const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130 Safari/537.36";
 const elapsed = (since: number) => (performance.now() - since) / 1000;
 
 async function seed(): Promise<number> {
@@ -64,7 +42,7 @@ async function seed(): Promise<number> {
       id: `offline_${domain}`,
       shop: domain,
       state: "",
-      scope: SCOPES,
+      scope: process.env.SCOPES,
       accessToken: "shpat_bench",
       expires: new Date(Date.now() + 24 * 3600_000),
     },
@@ -197,23 +175,6 @@ async function seed(): Promise<number> {
   return id;
 }
 
-async function sessionToken(): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    iss: `https://${domain}/admin`,
-    dest: `https://${domain}`,
-    aud: API_KEY,
-    sub: "1",
-    exp: now + 60,
-    nbf: now,
-    iat: now,
-    jti: randomUUID(),
-    sid: "bench-session",
-  })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .sign(new TextEncoder().encode(API_SECRET));
-}
-
 /**
  * The segment page's indexes come from their migration; the baseline pass runs without them, so
  * the report shows what they buy in the same run.
@@ -250,7 +211,7 @@ async function time(loader: Loader, path: string, params: Record<string, string>
   const samples: number[] = [];
   for (let i = 0; i < runs + 5; i++) {
     const request = new Request(`http://127.0.0.1${path}`, {
-      headers: { Authorization: `Bearer ${await sessionToken()}`, "User-Agent": BROWSER },
+      headers: { Authorization: `Bearer ${await sessionToken(domain)}`, "User-Agent": BROWSER },
     });
     const started = performance.now();
     const result = await loader({ request, params, context: {} } as never);
@@ -264,7 +225,6 @@ async function time(loader: Loader, path: string, params: Record<string, string>
   return { p50: at(0.5), p95: at(0.95) };
 }
 
-const client = new pg.Client({ connectionString: BASE_DATABASE_URL });
 try {
   const seedStarted = performance.now();
   const shopId = await seed();
@@ -367,9 +327,7 @@ try {
   process.exitCode = 1;
 } finally {
   await prisma.$disconnect();
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
+  await environment.dropSchema();
   // The Shopify library's and the queue module's handles would keep the process alive.
   process.exit();
 }

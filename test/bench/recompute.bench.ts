@@ -7,9 +7,7 @@
  *   npx tsx test/bench/recompute.bench.ts [--customers 1000000] [--orders-each 5]
  */
 import { parseArgs } from "node:util";
-import pg from "pg";
-import { BASE_DATABASE_URL, migrate, uniqueName, withSchema } from "../support/env";
-import { machine } from "./support";
+import { benchEnvironment, machine } from "./support";
 
 const { values } = parseArgs({
   options: {
@@ -18,22 +16,7 @@ const { values } = parseArgs({
   },
 });
 const customers = Number(values.customers);
-const schema = uniqueName("bench_recompute");
-const databaseUrl = withSchema(BASE_DATABASE_URL, schema);
-Object.assign(process.env, {
-  NODE_ENV: "test",
-  LOG_LEVEL: "warn",
-  DATABASE_URL: databaseUrl,
-  REDIS_URL: "redis://127.0.0.1:6379",
-  QUEUE_PREFIX: uniqueName("propel-bench"),
-  SHOPIFY_API_KEY: "bench",
-  SHOPIFY_API_SECRET: "bench-secret",
-  SHOPIFY_APP_URL: "http://127.0.0.1:9",
-  SCOPES: "read_orders,read_customers",
-  OPS_USERNAME: "bench",
-  OPS_PASSWORD: "bench-password-123",
-});
-migrate(databaseUrl);
+const environment = benchEnvironment("recompute");
 
 const { default: prisma } = await import("~/db.server");
 const { recomputeShop, WATERMARK_OVERLAP_MS } = await import("~/segments/recompute.server");
@@ -159,8 +142,5 @@ try {
   );
 } finally {
   await prisma.$disconnect();
-  const client = new pg.Client({ connectionString: BASE_DATABASE_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
+  await environment.dropSchema();
 }

@@ -1,5 +1,15 @@
 import { execSync, spawn, type ChildProcess } from "node:child_process";
 import { cpus, totalmem } from "node:os";
+import pg from "pg";
+import {
+  BASE_DATABASE_URL,
+  TEST_API_KEY,
+  TEST_API_SECRET,
+  TEST_REDIS_URL,
+  migrate,
+  uniqueName,
+  withSchema,
+} from "../support/env";
 
 /** The machine a benchmark ran on, for docs/benchmarks.md. */
 export function machine(): string {
@@ -45,4 +55,40 @@ export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+/**
+ * Points the app's configuration at a fresh PostgreSQL schema and Redis prefix of a benchmark's
+ * own, migrated; call before importing app modules (they read the configuration on import).
+ */
+export function benchEnvironment(
+  name: string,
+  scopes = "read_customers,write_customers,read_orders",
+) {
+  const schema = uniqueName(`bench_${name}`);
+  const databaseUrl = withSchema(BASE_DATABASE_URL, schema);
+  Object.assign(process.env, {
+    NODE_ENV: "test",
+    LOG_LEVEL: "warn",
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: uniqueName("propel-bench"),
+    SHOPIFY_API_KEY: TEST_API_KEY,
+    SHOPIFY_API_SECRET: TEST_API_SECRET,
+    SHOPIFY_APP_URL: "http://127.0.0.1:9",
+    SCOPES: scopes,
+    OPS_USERNAME: "bench",
+    OPS_PASSWORD: "bench-password-123",
+  });
+  migrate(databaseUrl);
+  return {
+    schema,
+    databaseUrl,
+    async dropSchema() {
+      const client = new pg.Client({ connectionString: BASE_DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
 }

@@ -12,16 +12,8 @@
 import type { Job } from "bullmq";
 import type { TagsJob } from "~/jobs/queues";
 import { parseArgs } from "node:util";
-import pg from "pg";
-import {
-  BASE_DATABASE_URL,
-  TEST_API_KEY,
-  TEST_API_SECRET,
-  migrate,
-  uniqueName,
-  withSchema,
-} from "../support/env";
-import { machine } from "./support";
+import { TEST_API_KEY, TEST_API_SECRET } from "../support/env";
+import { benchEnvironment, machine } from "./support";
 
 const { values } = parseArgs({
   options: {
@@ -29,22 +21,7 @@ const { values } = parseArgs({
     plus: { type: "string", default: "8000" },
   },
 });
-const schema = uniqueName("bench_tags");
-const databaseUrl = withSchema(BASE_DATABASE_URL, schema);
-Object.assign(process.env, {
-  NODE_ENV: "test",
-  LOG_LEVEL: "warn",
-  DATABASE_URL: databaseUrl,
-  REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
-  QUEUE_PREFIX: uniqueName("propel-bench"),
-  SHOPIFY_API_KEY: TEST_API_KEY,
-  SHOPIFY_API_SECRET: TEST_API_SECRET,
-  SHOPIFY_APP_URL: "http://127.0.0.1:9",
-  SCOPES: "read_customers,write_customers",
-  OPS_USERNAME: "bench",
-  OPS_PASSWORD: "bench-password-123",
-});
-migrate(databaseUrl);
+const environment = benchEnvironment("tags");
 
 const { default: prisma } = await import("~/db.server");
 const { routeShopifyTrafficToSimulator } = await import("~/shopify/simulator-fetch.server");
@@ -166,8 +143,5 @@ try {
 } finally {
   await simulator.close();
   await prisma.$disconnect();
-  const client = new pg.Client({ connectionString: BASE_DATABASE_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
+  await environment.dropSchema();
 }

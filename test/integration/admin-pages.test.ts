@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import { queues } from "~/jobs/producer.server";
@@ -11,31 +9,12 @@ import { loader as csvLoader } from "~/routes/app.segments.$key[.csv]";
 import { loader as segmentsLoader } from "~/routes/app.segments._index";
 import { action as settingsAction, loader as settingsLoader } from "~/routes/app.settings";
 import type { SnapshotModels } from "~/segmentation/snapshot";
-import { TEST_API_KEY, TEST_API_SECRET } from "../support/env";
+import { BROWSER, sessionToken } from "../support/session-token";
 
 const shopA = "pages-a.myshopify.com";
 const shopB = "pages-b.myshopify.com";
 const shopEmpty = "pages-empty.myshopify.com";
 const shopPaging = "pages-paging.myshopify.com";
-const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130 Safari/537.36";
-
-/** A session token as the admin mints it: HS256 with the app secret, Shopify's claims. */
-async function sessionToken(shop: string): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: TEST_API_KEY,
-    sub: "902541635",
-    exp: now + 60,
-    nbf: now,
-    iat: now,
-    jti: randomUUID(),
-    sid: randomUUID().replace(/-/g, ""),
-  })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .sign(new TextEncoder().encode(TEST_API_SECRET));
-}
 
 async function request(shop: string, path: string, init: RequestInit = {}): Promise<Request> {
   const headers = new Headers(init.headers);

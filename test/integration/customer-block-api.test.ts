@@ -1,33 +1,13 @@
-import { randomUUID } from "node:crypto";
-import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import { action, loader } from "~/routes/api.customers.$id.segments";
-import { TEST_API_KEY, TEST_API_SECRET } from "../support/env";
+import { BROWSER, sessionToken } from "../support/session-token";
 
 const domain = "block-api.myshopify.com";
 const otherDomain = "block-other.myshopify.com";
 const EXTENSION_ORIGIN = "https://extensions.shopifycdn.com";
-const BROWSER =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
 /** A session token as Shopify signs it for an admin extension's fetch. */
-async function sessionToken(shop: string, secret = TEST_API_SECRET) {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: TEST_API_KEY,
-    sub: "902541635",
-    jti: randomUUID(),
-    sid: randomUUID(),
-  })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setIssuedAt(now)
-    .setNotBefore(now - 5)
-    .setExpirationTime(now + 60)
-    .sign(new TextEncoder().encode(secret));
-}
 
 async function request(id: string, init: { token?: string; method?: string } = {}) {
   const headers = new Headers({ Origin: EXTENSION_ORIGIN, "User-Agent": BROWSER });
@@ -166,7 +146,9 @@ describe("GET /api/customers/:id/segments (admin block)", () => {
     const missing = await request("4242");
     expect(missing.status).toBeGreaterThanOrEqual(300);
     expect(missing.status).not.toBe(200);
-    const forged = await request("4242", { token: await sessionToken(domain, "not-the-secret") });
+    const forged = await request("4242", {
+      token: await sessionToken(domain, { secret: "not-the-secret" }),
+    });
     expect(forged.status).toBe(401);
   });
 

@@ -8,10 +8,9 @@ import { loadSegmentSuggestions } from "~/promotions/suggestions.server";
 import { loader as appLoader } from "~/routes/app";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
 import { eventually, startStoreHarness } from "../support/store-harness";
+import { BROWSER } from "../support/session-token";
 
 const domain = "promotions-it.myshopify.com";
-const BROWSER =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
 let harness: Awaited<ReturnType<typeof startStoreHarness>>;
 let shop: { id: number; domain: string };

@@ -6,10 +6,9 @@ import { recomputeShop, WATERMARK_OVERLAP_MS } from "~/segments/recompute.server
 import { requestRecompute } from "~/segments/requests.server";
 import type { SnapshotCounts } from "~/segmentation/snapshot";
 import { eventually, startStoreHarness } from "../support/store-harness";
+import { BROWSER } from "../support/session-token";
 
 const shop = "recompute-e2e.myshopify.com";
-const BROWSER =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
 let harness: Awaited<ReturnType<typeof startStoreHarness>>;
 let shopId: number;

@@ -3,10 +3,9 @@ import prisma from "~/db.server";
 import { desiredTags } from "~/segmentation/catalog";
 import { loader as appLoader } from "~/routes/app";
 import { eventually, startStoreHarness } from "../support/store-harness";
+import { BROWSER } from "../support/session-token";
 
 const shop = "segments-to-tags.myshopify.com";
-const BROWSER =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
 let harness: Awaited<ReturnType<typeof startStoreHarness>>;
 let shopId: number;

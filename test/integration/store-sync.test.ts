@@ -5,10 +5,9 @@ import { loader as appLoader } from "~/routes/app";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
 import { toMinorUnits } from "~/sync/money";
 import { eventually, startStoreHarness } from "../support/store-harness";
+import { BROWSER } from "../support/session-token";
 
 const shop = "sync-e2e.myshopify.com";
-const BROWSER =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
 let harness: Awaited<ReturnType<typeof startStoreHarness>>;
 

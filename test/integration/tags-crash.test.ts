@@ -7,10 +7,9 @@ import { loader as appLoader } from "~/routes/app";
 import { syncShop } from "~/sync/backfill.server";
 import { tagsProcessor } from "../../workers/processors/tags";
 import { eventually, startStoreHarness } from "../support/store-harness";
+import { BROWSER } from "../support/session-token";
 
 const shop = "tags-crash.myshopify.com";
-const BROWSER =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 const OLD = "propel:dormant";
 const NEW = ["propel:champions", "propel:churn-low"];
 

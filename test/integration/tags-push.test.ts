@@ -9,10 +9,9 @@ import { FLOW_TRIGGER_HANDLE } from "~/tags/flow.server";
 import { ensureShopifySegment } from "~/tags/shopify-segments.server";
 import { tagsProcessor } from "../../workers/processors/tags";
 import { startStoreHarness } from "../support/store-harness";
+import { BROWSER } from "../support/session-token";
 
 const shop = "tags-push.myshopify.com";
-const BROWSER =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
 let harness: Awaited<ReturnType<typeof startStoreHarness>>;
 let shopId: number;

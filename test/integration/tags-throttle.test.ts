@@ -12,10 +12,9 @@ import {
 } from "~/tags/client.server";
 import { tagsProcessor } from "../../workers/processors/tags";
 import { startStoreHarness } from "../support/store-harness";
+import { BROWSER } from "../support/session-token";
 
 const shop = "tags-throttle.myshopify.com";
-const BROWSER =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 const CUSTOMERS = 120;
 
 let harness: Awaited<ReturnType<typeof startStoreHarness>>;
