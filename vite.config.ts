@@ -28,5 +28,25 @@ export default defineConfig({
     tsconfigPaths(),
   ],
   build: { assetsInlineLimit: 0 },
-  optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
+  // Everything the client graph reaches, pre-bundled at start-up (server packages included:
+  // route modules import them, and Remix strips their use from the browser build). A dependency
+  // discovered on the first page view instead makes Vite re-optimize and reload, which a cold
+  // start — a fresh clone, the browser tests — must not depend on.
+  optimizeDeps: {
+    include: [
+      "@shopify/app-bridge-react",
+      "@shopify/polaris",
+      "@shopify/polaris-viz",
+      "@shopify/shopify-app-remix/react",
+      "@shopify/shopify-app-remix/server",
+      "@shopify/shopify-app-remix/adapters/node",
+      "@shopify/shopify-app-session-storage-prisma",
+      "@shopify/shopify-api/runtime",
+      "@prisma/client",
+      "@prisma/adapter-pg",
+      "bullmq",
+      "ioredis",
+      "zod",
+    ],
+  },
 });
