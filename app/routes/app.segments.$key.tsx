@@ -1,7 +1,8 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import {
   Form,
   Link,
+  useActionData,
   useLoaderData,
   useNavigate,
   useNavigation,
@@ -9,6 +10,7 @@ import {
 } from "@remix-run/react";
 import {
   Badge,
+  Banner,
   BlockStack,
   Button,
   Card,
@@ -23,6 +25,7 @@ import { useState } from "react";
 import { loadSegmentMembers, parseMemberQuery } from "~/admin/segment-customers.server";
 import { loadSegmentSummary } from "~/admin/segments.server";
 import { requireShop } from "~/admin/shop-context.server";
+import { createShopifySegment, shopifySegmentFor } from "~/admin/shopify-segment.server";
 import { ChartWithTable } from "~/components/charts";
 import { downloadFile } from "~/components/downloadFile";
 import { MEMBER_SORT_LABELS, type SortKey } from "~/components/member-sorts";
@@ -44,13 +47,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const summary = await loadSegmentSummary(shop.id, key);
   if (!summary) throw new Response("No such segment", { status: 404 });
   const query = parseMemberQuery(new URL(request.url).searchParams);
-  const members = await loadSegmentMembers(shop.id, key, query);
+  const [members, shopifySegment] = await Promise.all([
+    loadSegmentMembers(shop.id, key, query),
+    shopifySegmentFor(shop.id, key),
+  ]);
   const promotions = playbookFor(key, {
     customers: summary.current?.customers ?? 0,
     ...segmentAverages(summary.current),
     currency: shop.currencyCode,
   });
-  return { currency: shop.currencyCode, ...summary, query, members, promotions };
+  return { currency: shop.currencyCode, ...summary, query, members, promotions, shopifySegment };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const shop = await requireShop(request);
+  const form = await request.formData();
+  if (form.get("intent") !== "create-shopify-segment")
+    return Response.json({ error: "Unknown action." }, { status: 400 });
+  const result = await createShopifySegment(shop.id, params.key ?? "");
+  return Response.json(result, { status: result.error ? 422 : 200 });
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -68,7 +83,10 @@ const COLUMNS: { title: string; sort?: SortKey }[] = [
 ];
 
 export default function SegmentPage() {
-  const { definition, current, history, currency, promotions } = useLoaderData<typeof loader>();
+  const { definition, current, history, currency, promotions, shopifySegment } =
+    useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
   const exportUrl = `/app/segments/${encodeURIComponent(definition.key)}.csv`;
   const [exporting, setExporting] = useState(false);
   return (
@@ -106,6 +124,36 @@ export default function SegmentPage() {
                 <Text as="p" tone="subdued">
                   Sizes appear after the first recompute.
                 </Text>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">
+                In Shopify&apos;s customer view
+              </Text>
+              {actionData?.error && <Banner tone="critical">{actionData.error}</Banner>}
+              {shopifySegment ? (
+                <Text as="p">
+                  Shopify segment &ldquo;{shopifySegment.name}&rdquo; ({shopifySegment.query}),
+                  created {formatDateTime(shopifySegment.createdAt)}: use it in Shopify Email,
+                  discounts and marketing automations.
+                </Text>
+              ) : (
+                <Form method="post">
+                  <InlineStack gap="300" blockAlign="center">
+                    <Text as="p">
+                      Create a Shopify customer segment on this segment&apos;s tag, so Shopify
+                      Email, discounts and automations can aim at it.
+                    </Text>
+                    <input type="hidden" name="intent" value="create-shopify-segment" />
+                    <Button submit loading={navigation.state === "submitting"}>
+                      Create Shopify segment
+                    </Button>
+                  </InlineStack>
+                </Form>
               )}
             </BlockStack>
           </Card>
