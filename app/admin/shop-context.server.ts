@@ -1,4 +1,5 @@
 import prisma from "~/db.server";
+import { recordInstall } from "~/shopify/install.server";
 import { authenticate } from "~/shopify.server";
 
 /**
@@ -7,13 +8,14 @@ import { authenticate } from "~/shopify.server";
  */
 export async function requireShop(request: Request) {
   const { session } = await authenticate.admin(request);
-  const shop = await prisma.shop.findUnique({
-    where: { domain: session.shop },
-    select: { id: true, domain: true, currencyCode: true },
-  });
-  // The install hook creates the row; a session without one is a half-finished install.
-  if (!shop) throw new Response("This shop has not finished installing Propel.", { status: 404 });
-  return shop;
+  const select = { id: true, domain: true, currencyCode: true };
+  const shop = await prisma.shop.findUnique({ where: { domain: session.shop }, select });
+  if (shop) return shop;
+  // On the very first page view the layout's and the page's loaders authenticate in parallel;
+  // the page's may win the token exchange while the other is still in the install hook.
+  // Installing is idempotent, so the page finishes it rather than failing.
+  await recordInstall(session);
+  return prisma.shop.findUniqueOrThrow({ where: { domain: session.shop }, select });
 }
 
 export type ShopRef = Awaited<ReturnType<typeof requireShop>>;
