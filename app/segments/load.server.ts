@@ -149,22 +149,28 @@ export async function loadCustomers(
 
 /**
  * Customers whose rows or orders were written since `since`: the incremental recompute's scope.
- * Deleted and redacted customers are included, so their memberships are taken away.
+ * Deleted and redacted customers are included, so their memberships are taken away. `fresh`
+ * counts those written after `after` (the previous run's start), as opposed to the overlap the
+ * previous run already looked at.
  */
 export async function changedCustomers(
   prisma: PrismaClient,
   shopId: number,
   since: Date,
-): Promise<bigint[]> {
-  const rows = await prisma.$queryRawUnsafe<{ id: bigint }[]>(
-    `SELECT "id" FROM "Customer" WHERE "shopId" = $1 AND "syncedAt" > $2::timestamp
-     UNION
-     SELECT "customerId" FROM "Order"
-      WHERE "shopId" = $1 AND "syncedAt" > $2::timestamp AND "customerId" IS NOT NULL`,
+  after: Date,
+): Promise<{ ids: bigint[]; fresh: number }> {
+  const rows = await prisma.$queryRawUnsafe<{ id: bigint; fresh: boolean }[]>(
+    `SELECT "id", bool_or("syncedAt" > $3::timestamp) AS fresh FROM (
+       SELECT "id", "syncedAt" FROM "Customer" WHERE "shopId" = $1 AND "syncedAt" > $2::timestamp
+       UNION ALL
+       SELECT "customerId", "syncedAt" FROM "Order"
+        WHERE "shopId" = $1 AND "syncedAt" > $2::timestamp AND "customerId" IS NOT NULL
+     ) changed GROUP BY "id"`,
     shopId,
     since.toISOString().slice(0, -1),
+    after.toISOString().slice(0, -1),
   );
-  return rows.map((row) => row.id);
+  return { ids: rows.map((row) => row.id), fresh: rows.filter((row) => row.fresh).length };
 }
 
 /** Minutes the shop's clock is ahead of UTC now, from its IANA time zone. */

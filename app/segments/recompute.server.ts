@@ -51,7 +51,7 @@ import {
  */
 export const WATERMARK_OVERLAP_MS = 10_000;
 
-/** Refit once this share of the shop's customers was rescored since the last fit. */
+/** Refit once this share of the shop's customers changed since the last fit. */
 const REFIT_SHARE = 0.1;
 const REFIT_MIN_CUSTOMERS = 1_000;
 
@@ -89,14 +89,20 @@ export async function recomputeShop(
   const fullReason = whyFull(shop, reference, previous !== null, options.full === true);
 
   let scope: CustomerScope = null;
+  let fresh = 0;
   if (!fullReason) {
-    const since = new Date(shop.recomputedThrough!.getTime() - WATERMARK_OVERLAP_MS);
-    scope = await changedCustomers(prisma, shop.id, since);
-    if (scope.length === 0) {
+    const previousStart = shop.recomputedThrough!;
+    const since = new Date(previousStart.getTime() - WATERMARK_OVERLAP_MS);
+    const changed = await changedCustomers(prisma, shop.id, since, previousStart);
+    if (changed.ids.length === 0) {
       await finish(prisma, shop, startedAt, {});
       return { kind: "skipped", reason: "nothing changed", ...nothing };
     }
-    if (shop.changedSinceFit + scope.length > refitThreshold(reference!)) scope = null;
+    scope = changed.ids;
+    fresh = changed.fresh;
+    // Only customers changed since the previous run count towards a refit: the overlap was
+    // already looked at, and counting it again would refit right after every backfill.
+    if (shop.changedSinceFit + fresh > refitThreshold(reference!)) scope = null;
   }
 
   const clock = performance.now();
@@ -183,6 +189,7 @@ export async function recomputeShop(
       await finish(tx, shop, startedAt, {
         reference: full ? nextReference : undefined,
         rescored: scored.customerCount,
+        changed: fresh,
       });
       return { changes, tagsPending, snapshotId: snapshot.id };
     },
@@ -229,7 +236,7 @@ async function finish(
   db: Db,
   shop: Shop,
   startedAt: Date,
-  outcome: { reference?: ModelReference; rescored?: number },
+  outcome: { reference?: ModelReference; rescored?: number; changed?: number },
 ) {
   const full = outcome.reference !== undefined;
   await db.shop.update({
@@ -243,7 +250,7 @@ async function finish(
             modelFittedAt: startedAt,
             changedSinceFit: 0,
           }
-        : { changedSinceFit: { increment: outcome.rescored ?? 0 } }),
+        : { changedSinceFit: { increment: outcome.changed ?? 0 } }),
     },
   });
   await db.shop.updateMany({
