@@ -5,6 +5,7 @@ import { parseDataRequest } from "./data-request.server";
 import { NODES_BY_ID, type CustomerNode, type OrderNode } from "./documents";
 import { legacyId, toGid } from "./gid";
 import { customerRow, orderRow } from "./mapping";
+import { applyOwnTagEcho } from "./own-tag-echo.server";
 import { upsertCustomers, upsertOrders } from "./store.server";
 
 type Payload = Record<string, unknown>;
@@ -32,7 +33,7 @@ function subjectId(payload: Payload): bigint | null {
 async function shopIdOf(prisma: PrismaClient, domain: string) {
   const shop = await prisma.shop.findUnique({
     where: { domain },
-    select: { id: true, installState: true },
+    select: { id: true, installState: true, tagPrefix: true },
   });
   return shop;
 }
@@ -115,6 +116,8 @@ export async function applyWebhook(
   if (topic === "customers/create" || topic === "customers/update") {
     const id = subjectId(payload);
     if (id === null) throw new Error(`${topic} payload has no id`);
+    if (topic === "customers/update" && (await applyOwnTagEcho(prisma, shop, id, payload)))
+      return `customer ${id}: only Propel's tags changed`;
     const node = await readNode<CustomerNode>(delivery.shopDomain, toGid("Customer", id));
     if (node) await upsertCustomers(prisma, shop.id, [customerRow(node)]);
     await markDirty(prisma, shop.id);
