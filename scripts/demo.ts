@@ -7,6 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import { Redis } from "ioredis";
 import pg from "pg";
 
 const PORT = Number(process.env.PORT ?? 3000);
@@ -75,6 +76,17 @@ async function ensureDatabase(databaseUrl: string, fresh: boolean) {
   await client.end();
 }
 
+/**
+ * A fresh demo database restarts delivery ids at 1, and BullMQ ignores a job whose id it has
+ * already seen: the demo's queues start empty with it.
+ */
+async function clearQueues(redisUrl: string, prefix: string) {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 }))
+    if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+  redis.disconnect();
+}
+
 async function waitFor(url: string, label: string) {
   for (let attempt = 0; attempt < 120; attempt++) {
     try {
@@ -103,7 +115,9 @@ process.on("SIGTERM", () => void stop(0));
 
 async function main() {
   console.log("[demo] preparing the database");
-  await ensureDatabase(env.DATABASE_URL!, !process.env.DATABASE_URL);
+  const fresh = !process.env.DATABASE_URL;
+  await ensureDatabase(env.DATABASE_URL!, fresh);
+  if (fresh && !process.env.QUEUE_PREFIX) await clearQueues(env.REDIS_URL!, env.QUEUE_PREFIX!);
   run("npx", ["prisma", "migrate", "deploy"]);
 
   const { startDemoStore } = await import("./demo-store");
