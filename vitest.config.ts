@@ -5,7 +5,8 @@ import { defineConfig } from "vitest/config";
 // and Redis, so each worker gets its own database schema and Redis key prefix
 // (see test/support/global-setup.ts); `e2e` drives the whole stack in headless Chromium
 // through the simulated admin (test/support/app-stack.ts starts it on a schema and prefix of
-// its own), one file at a time.
+// its own), one file at a time. `npm run check` runs it after the other two, so the browser
+// never shares the two cores with the integration tests.
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
