@@ -14,7 +14,6 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useState } from "react";
 import { requireShop } from "~/admin/shop-context.server";
 import { formatCount, formatMoney, formatShare } from "~/components/format";
 import { createPromotion } from "~/promotions/create.server";
@@ -29,6 +28,7 @@ import {
 import { loadSegmentSuggestions, segmentPromotionStats } from "~/promotions/suggestions.server";
 import { segmentDefinition } from "~/segmentation/catalog";
 import { CLV_SHARE_FOR_DISCOUNT, PROMOTION_KIND_LABELS } from "~/segmentation/promotions";
+import { useFormFields } from "~/components/useFormFields";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const shop = await requireShop(request);
@@ -185,11 +185,7 @@ function PromotionForm({
   ceilingPercent: number | null;
   freePlaybook: boolean;
 }) {
-  const [values, setValues] = useState(initial);
-  const set =
-    <K extends keyof PromotionFormValues>(name: K) =>
-    (value: PromotionFormValues[K]) =>
-      setValues((v) => ({ ...v, [name]: value }));
+  const { values, set, field } = useFormFields(initial, errors);
   const percent = Number(values.discountPercent);
   const aboveCeiling =
     ceilingPercent !== null && Number.isFinite(percent) && percent > ceilingPercent;
@@ -200,44 +196,20 @@ function PromotionForm({
         <input type="hidden" name="segmentKey" value={values.segmentKey} />
         {freePlaybook ? null : <input type="hidden" name="playbook" value={values.playbook} />}
         <FormLayout>
-          {freePlaybook ? (
-            <TextField
-              label="Playbook name"
-              name="playbook"
-              autoComplete="off"
-              value={values.playbook}
-              onChange={set("playbook")}
-              error={errors.playbook}
-            />
-          ) : null}
+          {freePlaybook ? <TextField label="Playbook name" {...field("playbook")} /> : null}
           <TextField
             label="Title"
-            name="title"
-            autoComplete="off"
-            value={values.title}
-            onChange={set("title")}
-            error={errors.title}
+            {...field("title")}
             helpText="Shown to you in Shopify's discounts list; customers see the code."
           />
-          <TextField
-            label="Discount code"
-            name="code"
-            autoComplete="off"
-            value={values.code}
-            onChange={set("code")}
-            error={errors.code}
-          />
+          <TextField label="Discount code" {...field("code")} />
           <FormLayout.Group>
             <TextField
               label="Discount (%)"
-              name="discountPercent"
+              {...field("discountPercent")}
               type="number"
               min={1}
               max={100}
-              autoComplete="off"
-              value={values.discountPercent}
-              onChange={set("discountPercent")}
-              error={errors.discountPercent}
               helpText={
                 ceilingPercent === null
                   ? "No CLV estimate for this segment yet: keep the discount modest."
@@ -246,26 +218,14 @@ function PromotionForm({
             />
             <TextField
               label="Holdout (%)"
-              name="holdoutPercent"
+              {...field("holdoutPercent")}
               type="number"
               min={0}
               max={MAX_HOLDOUT_PERCENT}
-              autoComplete="off"
-              value={values.holdoutPercent}
-              onChange={set("holdoutPercent")}
-              error={errors.holdoutPercent}
               helpText="A random share of the segment that does not get the code, to measure lift."
             />
           </FormLayout.Group>
-          <TextField
-            label="End date (optional)"
-            name="endsOn"
-            type="date"
-            autoComplete="off"
-            value={values.endsOn}
-            onChange={set("endsOn")}
-            error={errors.endsOn}
-          />
+          <TextField label="End date (optional)" {...field("endsOn")} type="date" />
           <Checkbox
             label="Limit to one use per customer"
             name="oncePerCustomer"

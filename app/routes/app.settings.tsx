@@ -16,13 +16,13 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useState } from "react";
 import { loadSettings, readSettingsForm, submitSettings } from "~/admin/settings.server";
 import type { FieldErrors, SettingsFormValues } from "~/admin/settings.server";
 import { requireShop } from "~/admin/shop-context.server";
 import { humanize } from "~/components/format";
 import { FAMILY_LABELS, SEGMENT_FAMILIES } from "~/segmentation/catalog";
 import { RFM_GROUPS } from "~/segmentation/rfm";
+import { useFormFields } from "~/components/useFormFields";
 
 /** PROSPECTS is reserved for customers without orders, so no grid cell may hold it. */
 const GRID_GROUPS = RFM_GROUPS.filter((g) => g !== "PROSPECTS");
@@ -45,12 +45,8 @@ export default function SettingsPage() {
   const saved = useLoaderData<typeof loader>();
   const result = useActionData<{ ok: boolean; errors: FieldErrors }>();
   const navigation = useNavigation();
-  const [values, setValues] = useState<SettingsFormValues>(saved);
   const errors = result?.errors ?? {};
-  const set =
-    <K extends keyof SettingsFormValues>(key: K) =>
-    (value: SettingsFormValues[K]) =>
-      setValues((v) => ({ ...v, [key]: value }));
+  const { values, setValues, set, field } = useFormFields<SettingsFormValues>(saved, errors);
   const setCell = (r: string, fm: number) => (group: string) =>
     setValues((v) => ({
       ...v,
@@ -82,12 +78,8 @@ export default function SettingsPage() {
               <FormLayout>
                 <TextField
                   label="Tag prefix"
-                  name="tagPrefix"
-                  value={values.tagPrefix}
-                  onChange={set("tagPrefix")}
-                  error={errors.tagPrefix}
+                  {...field("tagPrefix")}
                   helpText={`Tags look like ${values.tagPrefix || "propel"}:champions.`}
-                  autoComplete="off"
                 />
                 <ChoiceList
                   title="Segment families to tag"
@@ -153,45 +145,29 @@ export default function SettingsPage() {
                 <FormLayout.Group>
                   <TextField
                     label="High churn risk below P(alive)"
-                    name="churnHigh"
+                    {...field("churnHigh")}
                     type="number"
                     step={0.01}
-                    value={values.churnHigh}
-                    onChange={set("churnHigh")}
-                    error={errors.churnHigh}
-                    autoComplete="off"
                   />
                   <TextField
                     label="Medium churn risk below P(alive)"
-                    name="churnMedium"
+                    {...field("churnMedium")}
                     type="number"
                     step={0.01}
-                    value={values.churnMedium}
-                    onChange={set("churnMedium")}
-                    error={errors.churnMedium}
-                    autoComplete="off"
                   />
                 </FormLayout.Group>
                 <FormLayout.Group>
                   <TextField
                     label="High spend tier: top share of customers"
-                    name="spendHighPercent"
+                    {...field("spendHighPercent")}
                     type="number"
                     suffix="%"
-                    value={values.spendHighPercent}
-                    onChange={set("spendHighPercent")}
-                    error={errors.spendHighPercent}
-                    autoComplete="off"
                   />
                   <TextField
                     label="Medium spend tier: next share of customers"
-                    name="spendMediumPercent"
+                    {...field("spendMediumPercent")}
                     type="number"
                     suffix="%"
-                    value={values.spendMediumPercent}
-                    onChange={set("spendMediumPercent")}
-                    error={errors.spendMediumPercent}
-                    autoComplete="off"
                   />
                 </FormLayout.Group>
               </FormLayout>
@@ -206,34 +182,22 @@ export default function SettingsPage() {
                 <FormLayout.Group>
                   <TextField
                     label="Expected purchases horizon"
-                    name="forecastDays"
+                    {...field("forecastDays")}
                     type="number"
                     suffix="days"
-                    value={values.forecastDays}
-                    onChange={set("forecastDays")}
-                    error={errors.forecastDays}
-                    autoComplete="off"
                   />
                   <TextField
                     label="Lifetime value horizon"
-                    name="clvMonths"
+                    {...field("clvMonths")}
                     type="number"
                     suffix="months"
-                    value={values.clvMonths}
-                    onChange={set("clvMonths")}
-                    error={errors.clvMonths}
-                    autoComplete="off"
                   />
                   <TextField
                     label="Monthly discount rate"
-                    name="discountRatePercent"
+                    {...field("discountRatePercent")}
                     type="number"
                     step={0.1}
                     suffix="%"
-                    value={values.discountRatePercent}
-                    onChange={set("discountRatePercent")}
-                    error={errors.discountRatePercent}
-                    autoComplete="off"
                   />
                 </FormLayout.Group>
               </FormLayout>
