@@ -8,6 +8,12 @@ const configSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    // Interface the web server listens on (production: all; development: loopback).
+    HOST: z.string().optional(),
+    // Web server processes in production; one per core when unset.
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+    // Development: another Vite config file for the dev server (the browser tests use one).
+    VITE_CONFIG: z.string().optional(),
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),

@@ -131,16 +131,9 @@ async function main() {
   });
   closeSimulator = store.close;
 
-  // The Remix dev server: the demo is development (the simulator is refused in production).
-  start("web", "npx", [
-    "remix",
-    "vite:dev",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(PORT),
-    "--strictPort",
-  ]);
+  // The development server (Vite): the demo is development (the simulator is refused in
+  // production).
+  start("web", "npx", ["tsx", "server.ts"]);
   start("worker", "npx", ["tsx", "workers/index.ts"]);
   await waitFor(`${appUrl}/healthz`, "the web app");
   await store.install();

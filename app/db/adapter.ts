@@ -1,24 +1,34 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+
+interface PoolOptions {
+  max?: number;
+  allowExitOnIdle?: boolean;
+}
 
 /**
- * The pg driver adapter for both the app's Prisma client and the Prisma CLI.
- * A `?schema=` parameter in the URL becomes the connection's search_path, which is how each
- * test run gets its own schema in one database.
+ * A pg pool for a connection URL. A `?schema=` parameter in the URL becomes the connections'
+ * search_path, which is how each test run gets its own schema in one database.
  */
-export function createPgAdapter(
-  connectionString: string,
-  pool: { max?: number; allowExitOnIdle?: boolean } = {},
-): PrismaPg {
+export function createPgPool(connectionString: string, options: PoolOptions = {}) {
   const url = new URL(connectionString);
-  const schema = url.searchParams.get("schema");
+  const schema = url.searchParams.get("schema") ?? undefined;
   url.searchParams.delete("schema");
-  return new PrismaPg(
-    {
-      connectionString: url.toString(),
-      max: pool.max,
-      allowExitOnIdle: pool.allowExitOnIdle,
-      options: schema ? `-c search_path="${schema}"` : undefined,
-    },
-    schema ? { schema } : undefined,
-  );
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    max: options.max,
+    allowExitOnIdle: options.allowExitOnIdle,
+    options: schema ? `-c search_path="${schema}"` : undefined,
+  });
+  return { pool, schema };
+}
+
+/** The pg driver adapter over a pool, for the app's Prisma client and the Prisma CLI. */
+export function createPgAdapter(
+  source: string | ReturnType<typeof createPgPool>,
+  options: PoolOptions = {},
+): PrismaPg {
+  const { pool, schema } = typeof source === "string" ? createPgPool(source, options) : source;
+  // Prisma owns the pool: $disconnect ends it.
+  return new PrismaPg(pool, { schema, disposeExternalPool: true });
 }

@@ -2,8 +2,8 @@ import type { Job, Queue } from "bullmq";
 import { QUEUE_NAMES, type QueueName } from "~/jobs/queues";
 
 /**
- * What support staff see of the BullMQ queues, built on BullMQ's own Queue API: Bull Board's
- * server adapters need an Express/Fastify app of our own, and we serve with remix-serve.
+ * What support staff see of the BullMQ queues, built on BullMQ's own Queue API and shown in
+ * the Remix ops pages, behind the same ops credentials and next to each shop's sync state.
  */
 export type OpsQueues = Record<QueueName, Queue>;
 

@@ -10,7 +10,7 @@ import { TEST_API_KEY, TEST_API_SECRET } from "../support/env";
 import { benchEnvironment, machine } from "./support";
 
 const { values } = parseArgs({ options: { customers: { type: "string", default: "470000" } } });
-const environment = benchEnvironment("backfill", "read_orders,read_customers");
+const environment = await benchEnvironment("backfill", "read_orders,read_customers");
 
 const shop = "bench-backfill.myshopify.com";
 const { default: prisma } = await import("~/db.server");

@@ -22,7 +22,7 @@ const { values } = parseArgs({
 });
 const customers = Number(values.customers);
 const runs = Number(values.runs);
-const environment = benchEnvironment("pages", "read_orders,read_customers,write_customers");
+const environment = await benchEnvironment("pages", "read_orders,read_customers,write_customers");
 
 const { default: prisma } = await import("~/db.server");
 const overview = await import("~/routes/app._index");

@@ -16,7 +16,7 @@ const { values } = parseArgs({
   },
 });
 const customers = Number(values.customers);
-const environment = benchEnvironment("recompute");
+const environment = await benchEnvironment("recompute");
 
 const { default: prisma } = await import("~/db.server");
 const { recomputeShop, WATERMARK_OVERLAP_MS } = await import("~/segments/recompute.server");

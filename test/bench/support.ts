@@ -28,17 +28,31 @@ function safe(read: () => string | undefined): string {
   }
 }
 
-/** Starts a server in its own process group, so stopping it also stops what npx started. */
+/**
+ * Starts a server in its own process group, so stopping it also stops what npx started; stop()
+ * waits for the group to exit, killing it after 15 s.
+ */
 export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv) {
   const child: ChildProcess = spawn(command, args, {
     env,
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
   });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, name);
+    } catch {
+      // already gone
+    }
+  };
   return {
     child,
-    stop() {
-      if (child.pid) process.kill(-child.pid, "SIGTERM");
+    async stop() {
+      signal("SIGTERM");
+      const force = setTimeout(() => signal("SIGKILL"), 15_000);
+      await exited;
+      clearTimeout(force);
     },
   };
 }
@@ -61,7 +75,7 @@ export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void
  * Points the app's configuration at a fresh PostgreSQL schema and Redis prefix of a benchmark's
  * own, migrated; call before importing app modules (they read the configuration on import).
  */
-export function benchEnvironment(
+export async function benchEnvironment(
   name: string,
   scopes = "read_customers,write_customers,read_orders",
 ) {
@@ -80,7 +94,7 @@ export function benchEnvironment(
     OPS_USERNAME: "bench",
     OPS_PASSWORD: "bench-password-123",
   });
-  migrate(databaseUrl);
+  await migrate(databaseUrl);
   return {
     schema,
     databaseUrl,

@@ -21,7 +21,7 @@ const { values } = parseArgs({
     plus: { type: "string", default: "8000" },
   },
 });
-const environment = benchEnvironment("tags");
+const environment = await benchEnvironment("tags");
 
 const { default: prisma } = await import("~/db.server");
 const { routeShopifyTrafficToSimulator } = await import("~/shopify/simulator-fetch.server");

@@ -14,10 +14,11 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { Redis } from "ioredis";
 import { BASE_DATABASE_URL, TEST_REDIS_URL, migrate, uniqueName, withSchema } from "../support/env";
+import { openLoop, type OpenLoopRequest } from "./open-loop";
 import { machine, startProcess, waitForHttp } from "./support";
 
 const { values } = parseArgs({
-  options: { rate: { type: "string", default: "500" }, seconds: { type: "string", default: "10" } },
+  options: { rate: { type: "string", default: "500" }, seconds: { type: "string", default: "20" } },
 });
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
@@ -50,15 +51,22 @@ function order(id: number): string {
   });
 }
 
-function signedRequest() {
-  const body = order(Math.floor(Math.random() * 1e12));
+// Shopify signs the body only, so a few hundred signed bodies, each sent with its own webhook
+// id, keep the load generator light: signing 6 kB per request would load the machine the
+// servers run on.
+const SIGNED_BODIES = Array.from({ length: 200 }, (_, i) => {
+  const body = order(1_000_000 + i);
+  return { body, hmac: createHmac("sha256", SECRET).update(body).digest("base64") };
+});
+
+function signedRequest(index: number): OpenLoopRequest {
+  const { body, hmac } = SIGNED_BODIES[index % SIGNED_BODIES.length];
   return {
-    method: "POST" as const,
     path: "/webhooks",
     body,
     headers: {
       "content-type": "application/json",
-      "x-shopify-hmac-sha256": createHmac("sha256", SECRET).update(body).digest("base64"),
+      "x-shopify-hmac-sha256": hmac,
       "x-shopify-topic": "orders/create",
       "x-shopify-shop-domain": SHOP,
       "x-shopify-api-version": "2026-10",
@@ -78,14 +86,29 @@ interface Measured {
   errors: number;
 }
 
-async function load(url: string, overallRate: number | undefined, seconds: number) {
-  console.error(`  loading ${url} at ${overallRate ?? "max"}/s for ${seconds} s`);
+/** Deliveries at a steady rate: the latency Shopify sees at that rate. */
+async function atRate(url: string, rate: number, seconds: number): Promise<Measured> {
+  console.error(`  ${url}: ${rate}/s for ${seconds} s, open loop`);
+  const result = await openLoop({ url, rate, seconds, request: signedRequest });
+  return { ...result, rate: result.achieved };
+}
+
+/** As many deliveries as the server takes from 64 connections: its ceiling. */
+async function atMax(url: string, seconds: number): Promise<Measured> {
+  console.error(`  ${url}: max for ${seconds} s, 64 connections`);
   const result = await autocannon({
     url,
     connections: 64,
     duration: seconds,
-    ...(overallRate ? { overallRate } : {}),
-    requests: [{ setupRequest: (request) => ({ ...request, ...signedRequest() }) }],
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          method: "POST",
+          ...signedRequest(Math.floor(Math.random() * SIGNED_BODIES.length)),
+        }),
+      },
+    ],
   });
   return {
     rate: Math.round(result.requests.average),
@@ -102,7 +125,7 @@ async function main() {
   const schema = uniqueName("bench");
   const prefix = uniqueName("propel-bench");
   const databaseUrl = withSchema(BASE_DATABASE_URL, schema);
-  migrate(databaseUrl);
+  await migrate(databaseUrl);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -118,27 +141,42 @@ async function main() {
     OPS_USERNAME: "bench",
     OPS_PASSWORD: "bench-password-123",
   };
-  const app = startProcess("npx", ["remix-serve", "build/server/index.js"], {
-    ...env,
-    PORT: "3901",
-  });
   const bare = startProcess("npx", ["tsx", "test/bench/hmac-baseline-server.ts"], {
     ...env,
     PORT: "3902",
   });
+  const rows: [string, Measured][] = [];
   try {
-    await waitForHttp("http://127.0.0.1:3901/healthz");
     await waitForHttp("http://127.0.0.1:3902/");
-    // Warm both up (JIT, connection pools) before measuring.
-    await load("http://127.0.0.1:3901", 200, 2);
-    await load("http://127.0.0.1:3902", 200, 2);
-
-    const rows: [string, Measured][] = [
-      [`bare HMAC server at ${RATE}/s`, await load("http://127.0.0.1:3902", RATE, SECONDS)],
-      [`Propel /webhooks at ${RATE}/s`, await load("http://127.0.0.1:3901", RATE, SECONDS)],
-      ["bare HMAC server, max", await load("http://127.0.0.1:3902", undefined, SECONDS)],
-      ["Propel /webhooks, max", await load("http://127.0.0.1:3901", undefined, SECONDS)],
-    ];
+    // Warm up at the measured rate (JIT, connection pools, sockets) before measuring.
+    await atRate("http://127.0.0.1:3902", RATE, 5);
+    rows.push([
+      `bare HMAC server at ${RATE}/s`,
+      await atRate("http://127.0.0.1:3902", RATE, SECONDS),
+    ]);
+    rows.push(["bare HMAC server, max", await atMax("http://127.0.0.1:3902", SECONDS)]);
+  } finally {
+    await bare.stop();
+  }
+  try {
+    // One web process, then one per core (server.ts's production default). On this machine
+    // the second core also runs PostgreSQL, Redis and the load generator.
+    for (const processes of [1, 2]) {
+      const app = startProcess("npx", ["tsx", "server.ts"], {
+        ...env,
+        PORT: "3901",
+        WEB_CONCURRENCY: String(processes),
+      });
+      try {
+        await waitForHttp("http://127.0.0.1:3901/healthz");
+        await atRate("http://127.0.0.1:3901", RATE, 5);
+        const label = `Propel /webhooks, ${processes} process${processes > 1 ? "es" : ""}`;
+        rows.push([`${label}, at ${RATE}/s`, await atRate("http://127.0.0.1:3901", RATE, SECONDS)]);
+        rows.push([`${label}, max`, await atMax("http://127.0.0.1:3901", SECONDS)]);
+      } finally {
+        await app.stop();
+      }
+    }
     const stored = await countDeliveries(schema);
 
     console.log(`\nWebhook intake — ${new Date().toISOString().slice(0, 10)} — ${machine()}\n`);
@@ -149,16 +187,17 @@ async function main() {
         `| ${name} | ${m.rate} | ${m.p50} | ${m.p99} | ${m.max} | ${m.non2xx} | ${m.errors} |`,
       );
     }
-    const [bareFixed, appFixed, bareMax, appMax] = rows.map(([, m]) => m);
-    console.log(
-      `\nAt ${RATE}/s: Propel p99 ${appFixed.p99} ms vs bare ${bareFixed.p99} ms ` +
-        `(×${(appFixed.p99 / Math.max(bareFixed.p99, 1)).toFixed(1)}). ` +
-        `Max throughput: Propel ${appMax.rate}/s = ${((appMax.rate / bareMax.rate) * 100).toFixed(0)}% of bare ${bareMax.rate}/s. ` +
-        `Deliveries stored: ${stored}.`,
-    );
+    const [bareFixed, bareMax, ...apps] = rows.map(([, m]) => m);
+    for (const [index, processes] of [1, 2].entries()) {
+      const [fixed, max] = apps.slice(index * 2, index * 2 + 2);
+      console.log(
+        `\n${processes} process(es): at ${RATE}/s p99 ${fixed.p99} ms vs bare ${bareFixed.p99} ms ` +
+          `(×${(fixed.p99 / Math.max(bareFixed.p99, 1)).toFixed(1)}); ` +
+          `max ${max.rate}/s = ${((max.rate / bareMax.rate) * 100).toFixed(0)}% of bare ${bareMax.rate}/s.`,
+      );
+    }
+    console.log(`Deliveries stored: ${stored}.`);
   } finally {
-    app.stop();
-    bare.stop();
     await dropSchema(schema, prefix);
   }
 }

@@ -5,8 +5,8 @@ import { queues } from "~/jobs/producer.server";
 import type { WebhookJob } from "~/jobs/queues";
 import { loader as exportLoader } from "~/routes/ops.shops.$domain.data-requests.$deliveryId[.json]";
 import { loader as shopLoader } from "~/routes/ops.shops.$domain";
-import { action as webhookAction } from "~/routes/webhooks";
 import { webhookProcessor } from "../../workers/processors/webhooks";
+import { startWebhookServer, type WebhookServer } from "../support/webhook-server";
 import { signedWebhookRequest } from "../support/webhooks";
 
 const shopA = "data-request-a.myshopify.com";
@@ -25,17 +25,18 @@ async function call(route: (args: never) => Promise<unknown>, request: Request, 
   }
 }
 
-/** Posts a signed data request through the webhook route, then runs the worker's processor. */
+let intake: WebhookServer;
+
+/** Posts a signed data request through the webhook intake, then runs the worker's processor. */
 async function deliverDataRequest(shop: string, webhookId: string, payload: object) {
-  const response = (await call(
-    webhookAction,
+  const response = await intake.post(
     signedWebhookRequest({
       topic: "customers/data_request",
       shop,
       webhookId,
       body: JSON.stringify(payload),
     }),
-  )) as Response;
+  );
   expect(response.status).toBe(200);
   const delivery = await prisma.webhookDelivery.findUniqueOrThrow({
     where: { shopDomain_webhookId: { shopDomain: shop, webhookId } },
@@ -97,6 +98,7 @@ describe("customers/data_request", () => {
   let shopAId: number;
 
   beforeAll(async () => {
+    intake = await startWebhookServer();
     const a = await prisma.shop.create({ data: { domain: shopA, currencyCode: "EUR" } });
     const b = await prisma.shop.create({ data: { domain: shopB, currencyCode: "EUR" } });
     shopAId = a.id;
@@ -202,6 +204,7 @@ describe("customers/data_request", () => {
   });
 
   afterAll(async () => {
+    await intake.close();
     await prisma.shop.deleteMany({ where: { domain: { in: [shopA, shopB] } } });
     await prisma.webhookDelivery.deleteMany({ where: { shopDomain: { in: [shopA, shopB] } } });
     await Promise.all(Object.values(queues()).map((queue) => queue.close()));

@@ -12,7 +12,7 @@ describe("prisma migrations", () => {
   });
 
   it("migrate a fresh schema to the full data model, and a second deploy changes nothing", async () => {
-    const first = migrate(withSchema(BASE_DATABASE_URL, schema));
+    const first = await migrate(withSchema(BASE_DATABASE_URL, schema));
     expect(first).toMatch(/successfully applied/);
 
     await client.connect();
@@ -59,7 +59,7 @@ describe("prisma migrations", () => {
       );
     }
 
-    const second = migrate(withSchema(BASE_DATABASE_URL, schema));
+    const second = await migrate(withSchema(BASE_DATABASE_URL, schema));
     expect(second).toMatch(/No pending migrations/);
   });
 });

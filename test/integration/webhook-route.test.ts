@@ -1,22 +1,21 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import { queues } from "~/jobs/producer.server";
-import { action } from "~/routes/webhooks";
+import { startWebhookServer, type WebhookServer } from "../support/webhook-server";
 import { signedWebhookRequest } from "../support/webhooks";
 
 const shop = "webhook-route.myshopify.com";
 
-async function post(request: Request): Promise<Response> {
-  try {
-    return await action({ request, params: {}, context: {} });
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
-}
-
 describe("POST /webhooks", () => {
+  let intake: WebhookServer;
+  const post = (request: Request) => intake.post(request);
+
+  beforeAll(async () => {
+    intake = await startWebhookServer();
+  });
+
   afterAll(async () => {
+    await intake.close();
     await Promise.all(Object.values(queues()).map((queue) => queue.close()));
   });
 
@@ -94,5 +93,36 @@ describe("POST /webhooks", () => {
     const jobs = await queues().webhooks.getJobs(["waiting", "delayed", "active", "completed"]);
     const deliveryId = deliveries[0].id.toString();
     expect(jobs.filter((job) => job.data.deliveryId === deliveryId)).toHaveLength(1);
+  });
+
+  it("records deliveries that arrive together once each, a repeat among them included", async () => {
+    const request = (webhookId: string) =>
+      signedWebhookRequest({
+        topic: "orders/updated",
+        shop,
+        webhookId,
+        body: JSON.stringify({ id: 99, note: webhookId }),
+      });
+    const ids = Array.from({ length: 40 }, (_, i) => `wh-burst-${i}`);
+    // Sent at once, so the intake takes them in shared batches; wh-burst-0 arrives twice.
+    const responses = await Promise.all(
+      [...ids, ids[0]].map((webhookId) => post(request(webhookId))),
+    );
+    expect(responses.map((response) => response.status)).toEqual(responses.map(() => 200));
+    const answers = (await Promise.all(responses.map((response) => response.json()))) as {
+      duplicate: boolean;
+    }[];
+    expect(answers.filter((answer) => answer.duplicate)).toHaveLength(1);
+
+    const deliveries = await prisma.webhookDelivery.findMany({
+      where: { shopDomain: shop, webhookId: { in: ids } },
+    });
+    expect(deliveries.map((delivery) => delivery.webhookId).sort()).toEqual([...ids].sort());
+    const jobs = await Promise.all(
+      deliveries.map((delivery) => queues().webhooks.getJob(`delivery-${delivery.id}`)),
+    );
+    expect(jobs.every((job) => job?.data.deliveryId !== undefined)).toBe(true);
+    const first = deliveries.find((delivery) => delivery.webhookId === "wh-burst-0");
+    expect(first?.payload).toEqual({ id: 99, note: "wh-burst-0" });
   });
 });

@@ -84,19 +84,6 @@ async function poll<T>(
   }
 }
 
-async function createSchema(databaseUrl: string, schema: string) {
-  const admin = new URL(databaseUrl);
-  const name = admin.pathname.slice(1);
-  admin.pathname = "/postgres";
-  admin.search = "";
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
-  await client.end();
-  return withSchema(databaseUrl, schema);
-}
-
 async function dropSchema(databaseUrl: string, schema: string) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -121,8 +108,8 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
   const shop = options.shop ?? "propel-e2e.myshopify.com";
   const schema = uniqueName("e2e");
   const prefix = uniqueName("propel-e2e");
-  const databaseUrl = await createSchema(BASE_DATABASE_URL, schema);
-  migrate(databaseUrl);
+  const databaseUrl = withSchema(BASE_DATABASE_URL, schema);
+  await migrate(databaseUrl);
 
   const port = await freePort();
   // The same site as the simulator's admin (127.0.0.1): Chromium denies storage to a
@@ -152,6 +139,8 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     NODE_ENV: "development",
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
     PORT: String(port),
+    HOST: "127.0.0.1",
+    VITE_CONFIG: "test/support/vite.e2e.config.ts",
     SHOPIFY_API_KEY: TEST_API_KEY,
     SHOPIFY_API_SECRET: TEST_API_SECRET,
     SHOPIFY_APP_URL: appUrl,
@@ -182,16 +171,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     return child;
   };
   const bin = (name: string) => `${process.cwd()}/node_modules/.bin/${name}`;
-  start("web", bin("remix"), [
-    "vite:dev",
-    "--config",
-    "test/support/vite.e2e.config.ts",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--strictPort",
-  ]);
+  start("web", bin("tsx"), ["server.ts"]);
   start("worker", bin("tsx"), ["workers/index.ts"]);
   const logs = () => lines.slice(-80).join("\n");
 

@@ -18,9 +18,8 @@ import {
 export default async function setup() {
   const schema = uniqueName("test");
   const prefix = uniqueName("propel-test");
-  await ensureDatabase(BASE_DATABASE_URL);
   const databaseUrl = withSchema(BASE_DATABASE_URL, schema);
-  migrate(databaseUrl);
+  await migrate(databaseUrl);
 
   Object.assign(process.env, {
     NODE_ENV: "test",
@@ -47,15 +46,4 @@ export default async function setup() {
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
   };
-}
-
-async function ensureDatabase(databaseUrl: string) {
-  const name = new URL(databaseUrl).pathname.slice(1);
-  const adminUrl = new URL(databaseUrl);
-  adminUrl.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: adminUrl.toString() });
-  await client.connect();
-  const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
-  await client.end();
 }

@@ -1,17 +1,15 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import prisma from "~/db.server";
 import { createRedisConnection } from "~/jobs/connection.server";
-import { action as webhookAction } from "~/routes/webhooks";
 import { routeShopifyTrafficToSimulator } from "~/shopify/simulator-fetch.server";
 import { appFrameUrl } from "../../simulator/admin/shell";
 import { startSimulator, type RunningSimulator } from "../../simulator/server";
 import { startWorkers } from "../../workers/start";
 import { TEST_API_KEY, TEST_API_SECRET } from "./env";
+import { startWebhookServer } from "./webhook-server";
 
 /**
- * The app's webhook route behind a real HTTP port (the simulator delivers to it), the store
+ * The app's webhook intake behind a real HTTP port (the simulator delivers to it), the store
  * simulator with one generated shop, and the real workers — everything an end-to-end sync
  * test needs, with Shopify's traffic routed to the simulator through the library's fetch hook.
  */
@@ -20,28 +18,8 @@ export async function startStoreHarness(
   customers: number,
   options: { workers?: boolean; lockDurationMs?: number } = {},
 ) {
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request = new Request(`http://127.0.0.1${req.url}`, {
-      method: req.method,
-      headers: Object.entries(req.headers).flatMap(([name, value]) =>
-        typeof value === "string" ? [[name, value] as [string, string]] : [],
-      ),
-      body: req.method === "POST" ? Buffer.concat(chunks) : undefined,
-    });
-    let response: Response;
-    try {
-      response = await webhookAction({ request, params: {}, context: {} });
-    } catch (thrown) {
-      response =
-        thrown instanceof Response ? thrown : new Response(String(thrown), { status: 500 });
-    }
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const intake = await startWebhookServer();
+  const appUrl = intake.url;
 
   const simulator: RunningSimulator = await startSimulator({
     port: 0,
@@ -92,7 +70,7 @@ export async function startStoreHarness(
       await workers?.close();
       connection.disconnect();
       await simulator.close();
-      await new Promise((resolve) => server.close(resolve));
+      await intake.close();
     },
   };
 }
