@@ -5,6 +5,7 @@
  *   /shops/{shop}/admin/api/{version}/graphql.json Admin GraphQL
  *   /shops/{shop}/_sim/session-token               a fresh session token (App Bridge stand-in)
  *   /store/{store}/apps/{handle}                   admin shell embedding the app
+ *   /store/{store}/oauth/install?client_id=…       Shopify-managed install (auto-approves)
  *   /app-bridge.js                                 App Bridge stand-in
  *   /_sim/…                                        control API (JSON), files, staged uploads
  */
@@ -180,6 +181,19 @@ export async function startSimulator(options: StartOptions): Promise<RunningSimu
       const rt = sim.shop(m[1] ?? "");
       if (!rt) return json(res, 404, { error: "Not Found" });
       json(res, 200, { url: await appFrameUrl(sim, rt, url.searchParams.get("path") ?? "/app") });
+      return;
+    }
+    // Shopify-managed install, where the app's login page sends a merchant: Shopify shows the
+    // scopes of the app's configuration for consent, then opens the app in the admin, where
+    // the app installs itself by token exchange. The simulator approves at once.
+    if ((m = path.match(/^\/store\/([^/]+)\/oauth\/install$/)) && method === "GET") {
+      const rt = sim.shop(m[1] ?? "");
+      if (!rt) return send(res, oauthInstallError(404, "Store not found"));
+      if (url.searchParams.get("client_id") !== sim.options.apiKey) {
+        return send(res, oauthInstallError(400, "The app couldn't be found"));
+      }
+      res.writeHead(302, { Location: `/store/${m[1] ?? ""}/apps/${sim.config.handle}` });
+      res.end();
       return;
     }
     if ((m = path.match(/^\/store\/([^/]+)\/apps\/([^/]+)(\/.*)?$/))) {
@@ -669,4 +683,12 @@ async function control(
     }
   }
   return { status: 404, body: { error: "Not Found" } };
+}
+
+function oauthInstallError(status: number, title: string): HttpResult {
+  return {
+    status,
+    headers: { "Content-Type": "text/html; charset=utf-8" },
+    body: `<!doctype html><title>${title}</title><h1>${title}</h1><p><small>Propel store simulator</small></p>`,
+  };
 }

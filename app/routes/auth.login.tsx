@@ -6,15 +6,26 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { useState } from "react";
 import { login } from "~/shopify.server";
 import { loginErrorMessage } from "~/shopify/login-errors";
+import { redirectThroughSimulator } from "~/shopify/simulator-fetch.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 
+// A valid shop domain ends in a redirect to Shopify's managed install; anything else is
+// answered with the reason next to the field.
+async function logIn(request: Request) {
+  try {
+    return { errors: loginErrorMessage(await login(request)) };
+  } catch (thrown) {
+    throw redirectThroughSimulator(thrown);
+  }
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  return { errors: loginErrorMessage(await login(request)) };
+  return logIn(request);
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  return { errors: loginErrorMessage(await login(request)) };
+  return logIn(request);
 }
 
 export default function Login() {

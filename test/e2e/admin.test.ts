@@ -1,7 +1,8 @@
 /**
  * A merchant's path through Propel in a real browser, inside the simulated Shopify admin:
  * install, the overview once the store is imported, a segment, a customer, a promotion created
- * from a segment's playbook (and its first redemption), and a settings change. Each step
+ * from a segment's playbook (and its first redemption), a settings change, and logging in from
+ * the app's own login page. Each step
  * asserts what a person sees, runs axe-core on the page, and saves a screenshot to
  * test/e2e/__screenshots__/ (UPDATE_SCREENSHOTS=1 also refreshes docs/screenshots/overview.png).
  *
@@ -239,6 +240,25 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     await expect(app.getByText("Tags look like vip:champions.").isVisible()).resolves.toBe(true);
     expect((await stack.prisma.shop.findFirstOrThrow()).tagPrefix).toBe("vip");
     await screenshot(page, "settings");
+  });
+
+  it("logs in from the app's own login page through Shopify's managed install", async () => {
+    const login = await newAdminPage(browser);
+    try {
+      await login.goto(`${stack.appUrl}/auth/login`);
+      await login.getByLabel("Shop domain").fill(stack.shop.replace(/\.myshopify\.com$/, ""));
+      await login.getByRole("button", { name: "Log in" }).click();
+      // The login page hands over to Shopify (here the simulator), which opens the app in the
+      // admin; the app authenticates there by token exchange.
+      await login.waitForURL(/\/store\/[^/]+\/apps\//, VISIBLE);
+      await login
+        .frameLocator("#app-iframe")
+        .getByRole("heading", { name: "Overview", level: 1 })
+        .waitFor(VISIBLE);
+      await screenshot(login, "login-install");
+    } finally {
+      await login.context().close();
+    }
   });
 
   it.each(AUDITED_PAGES)("finds no serious accessibility violations on the %s page", (name) => {

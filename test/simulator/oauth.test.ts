@@ -210,6 +210,18 @@ describe("session tokens and token exchange", () => {
     expect(payload.dest).toBe(`https://${SHOP}`);
   });
 
+  it("installs through Shopify-managed install: the app opens in the admin", async () => {
+    const ok = await fetch(`${sim.url}/store/propel-demo/oauth/install?client_id=${API_KEY}`, {
+      redirect: "manual",
+    });
+    expect(ok.status).toBe(302);
+    expect(ok.headers.get("location")).toBe("/store/propel-demo/apps/propel-segments");
+    const unknown = await fetch(`${sim.url}/store/propel-demo/oauth/install?client_id=nope`, {
+      redirect: "manual",
+    });
+    expect(unknown.status).toBe(400);
+  });
+
   it("answers 401 without a valid access token", async () => {
     const r = await gql(sim, "shpat_nope", "{ shop { name } }");
     expect(r.status).toBe(401);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { allowSimulatorFraming, simulatorUrlFor } from "~/shopify/simulator-fetch.server";
+import {
+  allowSimulatorFraming,
+  simulatorRedirectFor,
+  simulatorUrlFor,
+} from "~/shopify/simulator-fetch.server";
 
 describe("simulator routing", () => {
   const simulator = "http://127.0.0.1:4100/";
@@ -16,6 +20,31 @@ describe("simulator routing", () => {
     );
     expect(simulatorUrlFor("http://demo.myshopify.com/admin", simulator)).toBe(
       "http://demo.myshopify.com/admin",
+    );
+  });
+});
+
+describe("browser redirects to Shopify", () => {
+  const simulator = "http://127.0.0.1:4100/";
+
+  it("sends the admin's pages to the simulator's admin", () => {
+    expect(
+      simulatorRedirectFor(
+        "https://admin.shopify.com/store/demo/oauth/install?client_id=abc",
+        simulator,
+      ),
+    ).toBe("http://127.0.0.1:4100/store/demo/oauth/install?client_id=abc");
+  });
+
+  it("sends a shop's own pages to the simulator's shop", () => {
+    expect(
+      simulatorRedirectFor("https://demo.myshopify.com/admin/oauth/authorize?x=1", simulator),
+    ).toBe("http://127.0.0.1:4100/shops/demo.myshopify.com/admin/oauth/authorize?x=1");
+  });
+
+  it("leaves the app's own URLs alone", () => {
+    expect(simulatorRedirectFor("http://localhost:3000/app", simulator)).toBe(
+      "http://localhost:3000/app",
     );
   });
 });
