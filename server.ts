@@ -57,7 +57,9 @@ function accessLog(): RequestHandler {
     const started = performance.now();
     response.on("finish", () => {
       const ms = Math.round(performance.now() - started);
-      logger.info({ method: request.method, path: request.path, status: response.statusCode, ms });
+      // The path without its query: embedded requests carry session tokens there.
+      const path = request.originalUrl.split("?")[0];
+      logger.info({ method: request.method, path, status: response.statusCode, ms });
     });
     next();
   };

@@ -133,6 +133,11 @@ export async function applyWebhook(
     return node ? `order ${id} synced` : `order ${id} no longer exists`;
   }
 
+  if (topic === "bulk_operations/finish") {
+    // Its record is the signal: the backfill waiting on the operation reads it (bulk-finish).
+    return `bulk operation ${String(payload.admin_graphql_api_id)} ${String(payload.status)}`;
+  }
+
   return `topic ${topic} not handled: skipped`;
 }
 

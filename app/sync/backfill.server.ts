@@ -1,4 +1,7 @@
 import type { PrismaClient } from "@prisma/client";
+import type pg from "pg";
+import { config } from "~/config.server";
+import { createPgPool } from "~/db/adapter";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
 import {
   CUSTOMERS_PAGE,
@@ -12,16 +15,22 @@ import {
   BULK_CUSTOMERS,
   BULK_ORDERS,
   bulkCustomers,
-  bulkOrders,
+  bulkOrderRows,
   runBulkQuery,
+  startBulkQuery,
+  waitForBulkQuery,
 } from "./bulk.server";
+import { bulkFinishReceived } from "./bulk-finish.server";
 import { customerRow, orderRow } from "./mapping";
 import { upsertCustomers, upsertOrders } from "./store.server";
 
 // Page sizes keep a page's requested cost under Shopify's single-query limit of 1,000 points.
 const CUSTOMERS_PER_PAGE = 100;
 const ORDERS_PER_PAGE = 10;
-const BULK_BATCH = 1_000;
+// Backfill batches: each is one transaction. Large enough that a round trip and a commit are
+// small beside the rows, small enough that progress moves every second or so.
+const BULK_CUSTOMERS_BATCH = 5_000;
+const BULK_ORDERS_BATCH = 5_000;
 
 interface ShopInfo {
   shop: {
@@ -80,16 +89,44 @@ export async function syncShop(
       const noteOperation = async (id: string) => {
         await prisma.syncRun.update({ where: { id: run.id }, data: { bulkOperationId: id } });
       };
-      const customersUrl = await runBulkQuery(shopDomain, BULK_CUSTOMERS, noteOperation);
-      for await (const nodes of customersUrl ? bulkCustomers(customersUrl, BULK_BATCH) : []) {
-        customers += await upsertCustomers(prisma, shop.id, nodes.map(customerRow));
-        await progress({ customersSynced: customers });
-      }
-      const ordersUrl = await runBulkQuery(shopDomain, BULK_ORDERS, noteOperation);
-      for await (const nodes of ordersUrl ? bulkOrders(ordersUrl, BULK_BATCH) : []) {
-        await upsertOrders(prisma, shop.id, nodes.map(orderRow));
-        orders += nodes.length;
-        await progress({ ordersSynced: orders });
+      const onFinishWebhook = (id: string) => ({
+        finished: () => bulkFinishReceived(prisma, shopDomain, id),
+      });
+      const customersUrl = await runBulkQuery(
+        shopDomain,
+        BULK_CUSTOMERS,
+        noteOperation,
+        onFinishWebhook,
+      );
+      // Shopify builds the orders file while the customers are written.
+      const ordersOperation = await startBulkQuery(shopDomain, BULK_ORDERS, noteOperation);
+      const connection = await backfillConnection();
+      try {
+        const db = connection.client;
+        if (customersUrl) {
+          await writeBehind(bulkCustomers(customersUrl, BULK_CUSTOMERS_BATCH), async (nodes) => {
+            customers += await upsertCustomers(db, shop.id, nodes.map(customerRow));
+            await progress({ customersSynced: customers });
+          });
+        }
+        const ordersUrl = await waitForBulkQuery(
+          shopDomain,
+          ordersOperation,
+          onFinishWebhook(ordersOperation),
+        );
+        if (ordersUrl) {
+          // Statistics for the planner as the orders start: a backfill run again over stored
+          // orders replaces their line items, which needs the (shopId, orderId) index to be
+          // known as selective (see upsertOrders). Instant on the empty tables of an install.
+          await db.query('ANALYZE "Order", "OrderLineItem"');
+          await writeBehind(bulkOrderRows(ordersUrl, BULK_ORDERS_BATCH), async (rows) => {
+            await upsertOrders(db, shop.id, rows);
+            orders += rows.length;
+            await progress({ ordersSynced: orders });
+          });
+        }
+      } finally {
+        await connection.close();
       }
     } else {
       for await (const nodes of pages<CustomerNode>(
@@ -158,4 +195,51 @@ async function* pages<Node>(
     if (page.nodes.length > 0) yield page.nodes;
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);
+}
+
+/**
+ * A connection of the backfill's own for its large batches, outside Prisma and its pool: a
+ * long backfill neither waits for nor holds up the pool the app's requests use.
+ */
+async function backfillConnection(): Promise<{ client: pg.PoolClient; close(): Promise<void> }> {
+  const { pool } = createPgPool(config().DATABASE_URL, { max: 1 });
+  try {
+    const client = await pool.connect();
+    // A dropped connection fails the query in progress; the same error emitted on the client
+    // with nobody listening would end the worker.
+    client.on("error", () => undefined);
+    return {
+      client,
+      async close() {
+        client.release();
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+}
+
+/**
+ * Writes each batch while the next one is downloaded and parsed. At most one write is in
+ * flight, so the reader never runs more than one batch ahead of the database.
+ */
+async function writeBehind<T>(
+  batches: AsyncIterable<T>,
+  write: (batch: T) => Promise<void>,
+): Promise<void> {
+  let writing: Promise<void> | undefined;
+  try {
+    for await (const batch of batches) {
+      await writing;
+      writing = write(batch);
+      // Awaited before the next batch is handed over, or after the last.
+      writing.catch(() => undefined);
+    }
+    await writing;
+  } finally {
+    // Never leave a write running on a connection about to be released.
+    await writing?.catch(() => undefined);
+  }
 }

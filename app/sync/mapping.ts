@@ -66,10 +66,30 @@ export function customerRow(node: CustomerNode): CustomerRow {
   };
 }
 
+type MoneySet = { shopMoney: { amount: string } } | null;
+
+const money = (set: MoneySet, currency: string) =>
+  set ? toMinorUnits(set.shopMoney.amount, currency) : 0n;
+
+export function lineItemRow(
+  item: OrderNode["lineItems"]["nodes"][number],
+  currency: string,
+): LineItemRow {
+  return {
+    id: legacyId(item.id),
+    productId: item.product ? legacyId(item.product.id) : null,
+    variantId: item.variant ? legacyId(item.variant.id) : null,
+    title: item.name,
+    productType: item.product?.productType || null,
+    vendor: item.vendor,
+    quantity: item.quantity,
+    unitPriceMinor: money(item.originalUnitPriceSet, currency),
+    discountMinor: money(item.totalDiscountSet, currency),
+  };
+}
+
 export function orderRow(node: OrderNode): OrderRow {
   const currency = node.currencyCode;
-  const money = (set: { shopMoney: { amount: string } } | null) =>
-    set ? toMinorUnits(set.shopMoney.amount, currency) : 0n;
   return {
     id: legacyId(node.id),
     customerId: node.customer ? legacyId(node.customer.id) : null,
@@ -81,22 +101,12 @@ export function orderRow(node: OrderNode): OrderRow {
     test: node.test,
     financialStatus: node.displayFinancialStatus,
     currency,
-    totalMinor: money(node.totalPriceSet),
-    subtotalMinor: money(node.subtotalPriceSet),
-    discountMinor: money(node.totalDiscountsSet),
-    refundedMinor: money(node.totalRefundedSet),
+    totalMinor: money(node.totalPriceSet, currency),
+    subtotalMinor: money(node.subtotalPriceSet, currency),
+    discountMinor: money(node.totalDiscountsSet, currency),
+    refundedMinor: money(node.totalRefundedSet, currency),
     discountCodes: node.discountCodes,
     sourceName: node.sourceName,
-    lineItems: node.lineItems.nodes.map((item) => ({
-      id: legacyId(item.id),
-      productId: item.product ? legacyId(item.product.id) : null,
-      variantId: item.variant ? legacyId(item.variant.id) : null,
-      title: item.name,
-      productType: item.product?.productType || null,
-      vendor: item.vendor,
-      quantity: item.quantity,
-      unitPriceMinor: money(item.originalUnitPriceSet),
-      discountMinor: money(item.totalDiscountSet),
-    })),
+    lineItems: node.lineItems.nodes.map((item) => lineItemRow(item, currency)),
   };
 }

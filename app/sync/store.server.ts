@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@prisma/client";
+import type pg from "pg";
 import type { CustomerRow, OrderRow } from "./mapping";
 
 /**
@@ -6,7 +7,55 @@ import type { CustomerRow, OrderRow } from "./mapping";
  * arrays and unnested), so a backfill page of 250 orders costs one round trip, not 250.
  * The guard `stored.updatedAt <= incoming.updatedAt` makes every write idempotent and keeps an
  * older version (a late or reordered webhook) from overwriting a newer one.
+ *
+ * The same statements run through Prisma (webhooks, reconciliation: a few rows at a time) or
+ * through a pg connection of their own (the backfill: thousands of rows per batch, where
+ * Prisma's handling of every parameter cost more than PostgreSQL's work).
  */
+export type Database = PrismaClient | pg.ClientBase;
+
+interface Sql {
+  rows<T>(text: string, values: unknown[]): Promise<T[]>;
+  count(text: string, values: unknown[]): Promise<number>;
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+}
+
+type PrismaLike = Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
+
+function prismaSql(prisma: PrismaLike, root?: PrismaClient): Sql {
+  return {
+    rows: (text, values) => prisma.$queryRawUnsafe(text, ...values),
+    count: (text, values) => prisma.$executeRawUnsafe(text, ...values),
+    transaction: (work) => {
+      if (!root) return work(prismaSql(prisma));
+      return root.$transaction((tx) => work(prismaSql(tx)));
+    },
+  };
+}
+
+function pgSql(client: pg.ClientBase, inTransaction = false): Sql {
+  return {
+    rows: async <T>(text: string, values: unknown[]) =>
+      (await client.query(text, values)).rows as T[],
+    count: async (text, values) => (await client.query(text, values)).rowCount ?? 0,
+    transaction: async (work) => {
+      if (inTransaction) return work(pgSql(client, true));
+      await client.query("BEGIN");
+      try {
+        const result = await work(pgSql(client, true));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    },
+  };
+}
+
+function sqlOf(db: Database): Sql {
+  return "$transaction" in db ? prismaSql(db, db) : pgSql(db);
+}
 
 // Prisma maps DateTime to `timestamp(3)` holding UTC; pass UTC wall-clock text.
 const utc = (value: Date) => value.toISOString().slice(0, -1);
@@ -18,12 +67,12 @@ const foreignTags = (column: string) =>
           WHERE t NOT LIKE (SELECT "tagPrefix" FROM "Shop" WHERE "id" = $1) || ':%' ORDER BY t)`;
 
 export async function upsertCustomers(
-  prisma: PrismaClient,
+  db: Database,
   shopId: number,
   rows: CustomerRow[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  return prisma.$executeRawUnsafe(
+  return sqlOf(db).count(
     `INSERT INTO "Customer" ("shopId", "id", "email", "firstName", "lastName", "tags",
         "emailMarketingState", "shopifyCreatedAt", "shopifyUpdatedAt", "syncedAt")
      SELECT $1, r.id, r.email, r.first_name, r.last_name,
@@ -48,43 +97,51 @@ export async function upsertCustomers(
        "deletedAt" = NULL
      WHERE "Customer"."shopifyUpdatedAt" <= EXCLUDED."shopifyUpdatedAt"
        AND "Customer"."redactedAt" IS NULL`,
-    shopId,
-    rows.map((row) => row.id.toString()),
-    rows.map((row) => row.email),
-    rows.map((row) => row.firstName),
-    rows.map((row) => row.lastName),
-    rows.map((row) => JSON.stringify(row.tags)),
-    rows.map((row) => row.emailMarketingState),
-    rows.map((row) => utc(row.shopifyCreatedAt)),
-    rows.map((row) => utc(row.shopifyUpdatedAt)),
+    [
+      shopId,
+      rows.map((row) => row.id.toString()),
+      rows.map((row) => row.email),
+      rows.map((row) => row.firstName),
+      rows.map((row) => row.lastName),
+      rows.map((row) => JSON.stringify(row.tags)),
+      rows.map((row) => row.emailMarketingState),
+      rows.map((row) => utc(row.shopifyCreatedAt)),
+      rows.map((row) => utc(row.shopifyUpdatedAt)),
+    ],
   );
 }
 
 /** Customers an order refers to but Shopify has not shown us yet get a placeholder row. */
-async function ensureCustomers(prisma: PrismaClient, shopId: number, rows: OrderRow[]) {
+async function ensureCustomers(sql: Sql, shopId: number, rows: OrderRow[]) {
   const ids = [...new Set(rows.flatMap((row) => (row.customerId ? [row.customerId] : [])))];
   if (ids.length === 0) return;
   const epoch = "1970-01-01T00:00:00.000";
-  await prisma.$executeRawUnsafe(
+  await sql.count(
     `INSERT INTO "Customer" ("shopId", "id", "shopifyCreatedAt", "shopifyUpdatedAt")
      SELECT $1, id, $3::timestamp, $3::timestamp FROM unnest($2::bigint[]) AS id
      ON CONFLICT DO NOTHING`,
-    shopId,
-    ids.map(String),
-    epoch,
+    [shopId, ids.map(String), epoch],
   );
 }
 
+/**
+ * Writes orders with their line items (and placeholders for customers not seen yet) in one
+ * transaction: a worker killed halfway leaves the batch unwritten, to be written again. Returns
+ * how many orders changed: an order whose stored version is newer is left alone, line items
+ * included.
+ */
 export async function upsertOrders(
-  prisma: PrismaClient,
+  db: Database,
   shopId: number,
   rows: OrderRow[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  await ensureCustomers(prisma, shopId, rows);
-  return prisma.$transaction(async (tx) => {
+  return sqlOf(db).transaction(async (tx) => {
+    await ensureCustomers(tx, shopId, rows);
     // RETURNING lists only the orders this write changed; only their line items are replaced.
-    const written = await tx.$queryRawUnsafe<{ id: bigint }[]>(
+    // `xmax` is 0 on a row version this statement inserted and set on one it updated: only an
+    // order that was there before can have line items to delete.
+    const written = await tx.rows<{ id: string; updated: boolean }>(
       `INSERT INTO "Order" ("shopId", "id", "customerId", "name", "processedAt", "shopifyCreatedAt",
           "shopifyUpdatedAt", "cancelledAt", "test", "financialStatus", "currency", "totalMinor",
           "subtotalMinor", "discountMinor", "refundedMinor", "discountCodes", "sourceName", "syncedAt")
@@ -109,37 +166,44 @@ export async function upsertOrders(
          "discountCodes" = EXCLUDED."discountCodes", "sourceName" = EXCLUDED."sourceName",
          "syncedAt" = EXCLUDED."syncedAt", "deletedAt" = NULL
        WHERE "Order"."shopifyUpdatedAt" <= EXCLUDED."shopifyUpdatedAt"
-       RETURNING "id"`,
-      shopId,
-      rows.map((row) => row.id.toString()),
-      rows.map((row) => row.customerId?.toString() ?? null),
-      rows.map((row) => row.name),
-      rows.map((row) => utc(row.processedAt)),
-      rows.map((row) => utc(row.shopifyCreatedAt)),
-      rows.map((row) => utc(row.shopifyUpdatedAt)),
-      rows.map((row) => utcOrNull(row.cancelledAt)),
-      rows.map((row) => row.test),
-      rows.map((row) => row.financialStatus),
-      rows.map((row) => row.currency),
-      rows.map((row) => row.totalMinor.toString()),
-      rows.map((row) => row.subtotalMinor.toString()),
-      rows.map((row) => row.discountMinor.toString()),
-      rows.map((row) => row.refundedMinor.toString()),
-      rows.map((row) => JSON.stringify(row.discountCodes)),
-      rows.map((row) => row.sourceName),
+       RETURNING "id"::text AS "id", "xmax" <> 0 AS "updated"`,
+      [
+        shopId,
+        rows.map((row) => row.id.toString()),
+        rows.map((row) => row.customerId?.toString() ?? null),
+        rows.map((row) => row.name),
+        rows.map((row) => utc(row.processedAt)),
+        rows.map((row) => utc(row.shopifyCreatedAt)),
+        rows.map((row) => utc(row.shopifyUpdatedAt)),
+        rows.map((row) => utcOrNull(row.cancelledAt)),
+        rows.map((row) => row.test),
+        rows.map((row) => row.financialStatus),
+        rows.map((row) => row.currency),
+        rows.map((row) => row.totalMinor.toString()),
+        rows.map((row) => row.subtotalMinor.toString()),
+        rows.map((row) => row.discountMinor.toString()),
+        rows.map((row) => row.refundedMinor.toString()),
+        rows.map((row) => JSON.stringify(row.discountCodes)),
+        rows.map((row) => row.sourceName),
+      ],
     );
-    const changed = new Set(written.map((row) => row.id.toString()));
+    const changed = new Set(written.map((row) => row.id));
     if (changed.size === 0) return 0;
     const items = rows
       .filter((row) => changed.has(row.id.toString()))
       .flatMap((row) => row.lineItems.map((item) => ({ orderId: row.id, ...item })));
-    await tx.$executeRawUnsafe(
-      `DELETE FROM "OrderLineItem" WHERE "shopId" = $1 AND "orderId" = ANY($2::bigint[])`,
-      shopId,
-      [...changed],
-    );
+    const updated = written.filter((row) => row.updated).map((row) => row.id);
+    if (updated.length > 0) {
+      // Without statistics on the table (autovacuum not round yet), the planner takes
+      // `orderId = ANY(thousands of ids)` for matching every row and reads all the shop's line
+      // items, once per batch; the backfill analyzes the table before its orders for this.
+      await tx.count(
+        `DELETE FROM "OrderLineItem" WHERE "shopId" = $1 AND "orderId" = ANY($2::bigint[])`,
+        [shopId, updated],
+      );
+    }
     if (items.length > 0) {
-      await tx.$executeRawUnsafe(
+      await tx.count(
         `INSERT INTO "OrderLineItem" ("shopId", "id", "orderId", "productId", "variantId", "title",
             "productType", "vendor", "quantity", "unitPriceMinor", "discountMinor")
          SELECT $1, r.* FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
@@ -148,17 +212,19 @@ export async function upsertOrders(
          ON CONFLICT ("shopId", "id") DO UPDATE SET "orderId" = EXCLUDED."orderId",
            "quantity" = EXCLUDED."quantity", "unitPriceMinor" = EXCLUDED."unitPriceMinor",
            "discountMinor" = EXCLUDED."discountMinor"`,
-        shopId,
-        items.map((item) => item.id.toString()),
-        items.map((item) => item.orderId.toString()),
-        items.map((item) => item.productId?.toString() ?? null),
-        items.map((item) => item.variantId?.toString() ?? null),
-        items.map((item) => item.title),
-        items.map((item) => item.productType),
-        items.map((item) => item.vendor),
-        items.map((item) => item.quantity),
-        items.map((item) => item.unitPriceMinor.toString()),
-        items.map((item) => item.discountMinor.toString()),
+        [
+          shopId,
+          items.map((item) => item.id.toString()),
+          items.map((item) => item.orderId.toString()),
+          items.map((item) => item.productId?.toString() ?? null),
+          items.map((item) => item.variantId?.toString() ?? null),
+          items.map((item) => item.title),
+          items.map((item) => item.productType),
+          items.map((item) => item.vendor),
+          items.map((item) => item.quantity),
+          items.map((item) => item.unitPriceMinor.toString()),
+          items.map((item) => item.discountMinor.toString()),
+        ],
       );
     }
     return changed.size;

@@ -27,6 +27,7 @@ import type { ShopRuntime, Simulator } from "../core.js";
 import { adminSchema } from "./schema.js";
 import { collectFields, findOperation, isConnectionTypeName } from "./cost.js";
 import { buildRoot, fieldResolver, iso, parseGid, type ResolverContext } from "./resolvers.js";
+import { leanExecutor } from "./lean-execute.js";
 
 export type BulkStatus =
   "CREATED" | "RUNNING" | "COMPLETED" | "CANCELING" | "CANCELED" | "FAILED" | "EXPIRED";
@@ -204,6 +205,60 @@ export function startBulkQuery(ctx: ResolverContext, query: string): Row {
   return { bulkOperation: view, userErrors: [] };
 }
 
+interface FlatField {
+  key: string;
+  field: FieldNode;
+  /** The connection type when the field is a connection: its nodes get lines of their own. */
+  connection: GraphQLCompositeType | null;
+}
+
+// What flatten and connectionNodes work out from the document, once per selection and type
+// rather than once per object: a bulk result has millions of objects and a handful of shapes.
+type ShapeCache<Node extends object, Shape> = WeakMap<Node, Map<GraphQLCompositeType, Shape>>;
+
+function cachedShape<Node extends object, Shape>(
+  cache: ShapeCache<Node, Shape>,
+  node: Node,
+  type: GraphQLCompositeType,
+  build: () => Shape,
+): Shape {
+  let byType = cache.get(node);
+  if (!byType) cache.set(node, (byType = new Map()));
+  let shape = byType.get(type);
+  if (shape === undefined) byType.set(type, (shape = build()));
+  return shape;
+}
+
+const flatShapes: ShapeCache<SelectionSetNode, FlatField[]> = new WeakMap();
+
+function flatShape(
+  sel: SelectionSetNode,
+  type: GraphQLCompositeType,
+  frags: Map<string, FragmentDefinitionNode>,
+): FlatField[] {
+  return cachedShape(flatShapes, sel, type, () => buildFlatShape(sel, type, frags));
+}
+
+function buildFlatShape(
+  sel: SelectionSetNode,
+  type: GraphQLCompositeType,
+  frags: Map<string, FragmentDefinitionNode>,
+): FlatField[] {
+  const shape: FlatField[] = [];
+  for (const f of collectFields(sel, frags)) {
+    const key = f.alias?.value ?? f.name.value;
+    const def =
+      isObjectType(type) || isInterfaceType(type) ? type.getFields()[f.name.value] : undefined;
+    const named = def ? getNamedType(def.type) : undefined;
+    const connection =
+      named && isCompositeType(named) && isConnectionTypeName(named.name) && isObjectType(named)
+        ? named
+        : null;
+    shape.push({ key, field: f, connection });
+  }
+  return shape;
+}
+
 function flatten(
   value: unknown,
   sel: SelectionSetNode | undefined,
@@ -215,30 +270,83 @@ function flatten(
   if (value === null || typeof value !== "object") return;
   const obj = value as Row;
   const line: Row = {};
-  const children: (() => void)[] = [];
-  for (const f of sel ? collectFields(sel, frags) : []) {
-    const key = f.alias?.value ?? f.name.value;
-    if (!(key in obj)) continue;
-    const def =
-      isObjectType(type) || isInterfaceType(type) ? type.getFields()[f.name.value] : undefined;
-    const named = def ? getNamedType(def.type) : undefined;
-    if (
-      named &&
-      isCompositeType(named) &&
-      isConnectionTypeName(named.name) &&
-      isObjectType(named)
-    ) {
+  let children: ConnectionNode[] | undefined;
+  let childParent: string | null = null;
+  for (const { key, field, connection } of sel ? flatShape(sel, type, frags) : []) {
+    if (!Object.hasOwn(obj, key)) continue;
+    if (connection) {
       const conn = obj[key] as Row | null;
-      const nodes = connectionNodes(conn, f, named, frags);
-      const id = typeof obj.id === "string" ? obj.id : null;
-      for (const n of nodes) children.push(() => flatten(n.node, n.sel, n.type, frags, id, out));
+      const nodes = connectionNodes(conn, field, connection, frags);
+      childParent = typeof obj.id === "string" ? obj.id : null;
+      if (nodes.length > 0) (children ??= []).push(...nodes);
       continue;
     }
     line[key] = obj[key];
   }
   if (parentId) line.__parentId = parentId;
   out.push(line);
-  for (const c of children) c();
+  for (const n of children ?? []) flatten(n.node, n.sel, n.type, frags, childParent, out);
+}
+
+interface ConnectionNode {
+  node: unknown;
+  sel: SelectionSetNode | undefined;
+  type: GraphQLCompositeType;
+}
+
+interface ConnectionPart {
+  key: string;
+  /** `nodes { … }`, or `edges { node { … } }` with the node's response key */
+  nodeKey: string | null;
+  sel: SelectionSetNode | undefined;
+  type: GraphQLCompositeType;
+}
+
+const connectionShapes: ShapeCache<FieldNode, ConnectionPart[]> = new WeakMap();
+
+function connectionShape(
+  f: FieldNode,
+  connType: GraphQLCompositeType,
+  frags: Map<string, FragmentDefinitionNode>,
+): ConnectionPart[] {
+  return cachedShape(connectionShapes, f, connType, () => buildConnectionShape(f, connType, frags));
+}
+
+function buildConnectionShape(
+  f: FieldNode,
+  connType: GraphQLCompositeType,
+  frags: Map<string, FragmentDefinitionNode>,
+): ConnectionPart[] {
+  const parts: ConnectionPart[] = [];
+  if (f.selectionSet && isObjectType(connType)) {
+    for (const inner of collectFields(f.selectionSet, frags)) {
+      const key = inner.alias?.value ?? inner.name.value;
+      const def = connType.getFields()[inner.name.value];
+      if (!def) continue;
+      if (inner.name.value === "nodes") {
+        const t = getNamedType(def.type);
+        if (!isCompositeType(t)) continue;
+        parts.push({ key, nodeKey: null, sel: inner.selectionSet, type: t });
+      } else if (inner.name.value === "edges") {
+        const edgeType = getNamedType(def.type);
+        if (!isObjectType(edgeType) || !inner.selectionSet) continue;
+        const nodeDef = edgeType.getFields()["node"];
+        const nodeType = nodeDef ? getNamedType(nodeDef.type) : undefined;
+        if (!nodeType || !isCompositeType(nodeType)) continue;
+        for (const nf of collectFields(inner.selectionSet, frags).filter(
+          (x) => x.name.value === "node",
+        )) {
+          parts.push({
+            key,
+            nodeKey: nf.alias?.value ?? "node",
+            sel: nf.selectionSet,
+            type: nodeType,
+          });
+        }
+      }
+    }
+  }
+  return parts;
 }
 
 function connectionNodes(
@@ -246,44 +354,29 @@ function connectionNodes(
   f: FieldNode,
   connType: GraphQLCompositeType,
   frags: Map<string, FragmentDefinitionNode>,
-): { node: unknown; sel: SelectionSetNode | undefined; type: GraphQLCompositeType }[] {
-  const out: { node: unknown; sel: SelectionSetNode | undefined; type: GraphQLCompositeType }[] =
-    [];
-  if (!conn || !f.selectionSet || !isObjectType(connType)) return out;
-  for (const inner of collectFields(f.selectionSet, frags)) {
-    const key = inner.alias?.value ?? inner.name.value;
-    const def = connType.getFields()[inner.name.value];
-    if (!def) continue;
-    if (inner.name.value === "nodes") {
-      const t = getNamedType(def.type);
-      if (!isCompositeType(t)) continue;
-      for (const n of (conn[key] as unknown[] | undefined) ?? [])
-        out.push({ node: n, sel: inner.selectionSet, type: t });
-    } else if (inner.name.value === "edges") {
-      const edgeType = getNamedType(def.type);
-      if (!isObjectType(edgeType) || !inner.selectionSet) continue;
-      const nodeDef = edgeType.getFields()["node"];
-      const nodeType = nodeDef ? getNamedType(nodeDef.type) : undefined;
-      if (!nodeType || !isCompositeType(nodeType)) continue;
-      for (const nf of collectFields(inner.selectionSet, frags).filter(
-        (x) => x.name.value === "node",
-      )) {
-        const nkey = nf.alias?.value ?? "node";
-        for (const e of (conn[key] as Row[] | undefined) ?? [])
-          out.push({ node: e[nkey], sel: nf.selectionSet, type: nodeType });
-      }
+): ConnectionNode[] {
+  const out: ConnectionNode[] = [];
+  if (!conn) return out;
+  for (const part of connectionShape(f, connType, frags)) {
+    if (part.nodeKey === null) {
+      for (const n of (conn[part.key] as unknown[] | undefined) ?? [])
+        out.push({ node: n, sel: part.sel, type: part.type });
+    } else {
+      for (const e of (conn[part.key] as Row[] | undefined) ?? [])
+        out.push({ node: e[part.nodeKey], sel: part.sel, type: part.type });
     }
   }
   return out;
 }
 
 async function writeLines(stream: WriteStream, lines: Row[]): Promise<number> {
-  let bytes = 0;
-  let chunk = "";
-  for (const l of lines) chunk += JSON.stringify(l) + "\n";
-  bytes = Buffer.byteLength(chunk);
+  if (lines.length === 0) return 0;
+  let text = "";
+  for (const l of lines) text += JSON.stringify(l) + "\n";
+  // Encoded once, here; the stream is handed bytes.
+  const chunk = Buffer.from(text, "utf8");
   if (!stream.write(chunk)) await new Promise<void>((r) => stream.once("drain", () => r()));
-  return bytes;
+  return chunk.length;
 }
 
 function finish(sim: Simulator, rt: ShopRuntime, op: BulkOperation): void {
@@ -318,6 +411,8 @@ async function runBulkQuery(
   const stream = createWriteStream(path);
   op.status = "RUNNING";
   let after: string | null = null;
+  let complete = false;
+  const lean = sim.leanBulkExecution ? leanExecutor(schema, doc, fieldResolver) : null;
   try {
     if (!opDef || !rootType) throw new Error("no operation");
     const rootField = collectFields(opDef.selectionSet, frags)[0];
@@ -331,15 +426,21 @@ async function runBulkQuery(
         op.status = "CANCELED";
         break;
       }
-      const ctx: ResolverContext = {
+      const pageContext = (): ResolverContext => ({
         sim,
         rt,
         apiVersion,
         bulk: true,
         searchWarnings: [],
         bulkPage: { first: sim.bulkChunkSize, after },
-      };
-      const res = await executeWith(sim, ctx, doc);
+      });
+      let ctx = pageContext();
+      let res = lean?.run(buildRoot(ctx), ctx);
+      if (!res) {
+        // Not a page the lean executor answers: graphql-js runs it, from a fresh context.
+        ctx = pageContext();
+        res = await executeWith(sim, ctx, doc);
+      }
       if (res.errors && res.errors.length > 0) throw new Error(res.errors[0]?.message ?? "error");
       const data = (res.data ?? {}) as Row;
       const key = rootField.alias?.value ?? rootField.name.value;
@@ -351,17 +452,16 @@ async function runBulkQuery(
       op.fileSize += await writeLines(stream, lines);
       const out = ctx.bulkPageOut;
       if (!out || !out.hasNextPage || !out.endCursor) {
-        op.status = "COMPLETED";
+        complete = true;
         break;
       }
       after = out.endCursor;
       await new Promise<void>((r) => setImmediate(r));
     }
     await closeStream(stream);
-    op.url =
-      op.objectCount > 0 && op.status === "COMPLETED"
-        ? `${sim.baseUrl}/_sim/files/${fileName}`
-        : null;
+    // The url first, then the status: a poll that sees COMPLETED must find the file.
+    op.url = op.objectCount > 0 && complete ? `${sim.baseUrl}/_sim/files/${fileName}` : null;
+    if (complete) op.status = "COMPLETED";
     if (op.status === "CANCELED" && op.objectCount > 0)
       op.partialDataUrl = `${sim.baseUrl}/_sim/files/${fileName}`;
   } catch (e) {
@@ -506,9 +606,10 @@ async function runBulkMutation(
       }
     }
     op.fileSize += await writeLines(stream, batch);
-    if (op.status === "RUNNING") op.status = "COMPLETED";
     await closeStream(stream);
+    // The url first, then the status: a poll that sees COMPLETED must find the file.
     op.url = `${sim.baseUrl}/_sim/files/${fileName}`;
+    if (op.status === "RUNNING") op.status = "COMPLETED";
   } catch (e) {
     await closeStream(stream);
     op.status = "FAILED";

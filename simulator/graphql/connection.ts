@@ -83,6 +83,122 @@ export interface Page<N> {
   };
 }
 
+// No function is made per call below: under tsx (esbuild's keepNames) each arrow function kept
+// in a variable is renamed through Object.defineProperty as it is made, and paginate runs for
+// every order of a bulk query (its line items).
+
+function logicalAt(ordering: Ordering, rev: boolean, k: number): number {
+  return ordering.at(rev ? ordering.size - 1 - k : k);
+}
+
+function cursorPos(
+  ordering: Ordering,
+  rev: boolean,
+  rowFromId: (id: number) => number,
+  c: string,
+): number {
+  const payload = decodeCursor(c);
+  const row = rowFromId(payload.last_id);
+  const p = row < 0 ? -1 : ordering.posOf(row);
+  const logical = p < 0 ? -1 : rev ? ordering.size - 1 - p : p;
+  if (logical < 0)
+    throw new GraphQLError("Invalid cursor for current pagination sort.", {
+      extensions: { code: "BAD_REQUEST" },
+    });
+  return logical;
+}
+
+// Sorted orderings seek by the cursor's value (like Shopify), so a row updated while paging
+// moves on instead of shifting the pages.
+function boundary(
+  ordering: Ordering,
+  rev: boolean,
+  rowFromId: (id: number) => number,
+  rowFromIdAny: (id: number) => number,
+  c: string,
+  forAfter: boolean,
+): number {
+  const payload = decodeCursor(c);
+  const row = rowFromIdAny(payload.last_id);
+  if (ordering.rank && payload.k !== undefined && row >= 0) {
+    if (!rev) return ordering.rank(payload.k, row, forAfter);
+    return ordering.size - ordering.rank(payload.k, row, !forAfter);
+  }
+  const p = cursorPos(ordering, rev, rowFromId, c);
+  return forAfter ? p + 1 : p;
+}
+
+/** A page whose edges and cursors are built when asked for. */
+class PageOf<N> implements Page<N> {
+  private built: Page<N>["edges"] | undefined;
+  readonly pageInfo: Page<N>["pageInfo"];
+
+  constructor(
+    private readonly rows: number[],
+    readonly nodes: N[],
+    hasNextPage: boolean,
+    hasPreviousPage: boolean,
+    private readonly cursors: Cursors,
+  ) {
+    this.pageInfo = new PageInfoOf(rows, hasNextPage, hasPreviousPage, cursors);
+  }
+
+  // On the prototype: `{ ...page }` does not copy edges (callers that spread a page give their
+  // own).
+  get edges(): Page<N>["edges"] {
+    return (this.built ??= this.rows.map(
+      (r, i) => new EdgeOf(r, this.nodes[i] as N, this.cursors),
+    ));
+  }
+}
+
+class EdgeOf<N> {
+  constructor(
+    private readonly row: number,
+    readonly node: N,
+    private readonly cursors: Cursors,
+  ) {}
+
+  get cursor(): string {
+    return this.cursors.of(this.row);
+  }
+}
+
+class PageInfoOf {
+  constructor(
+    private readonly rows: number[],
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+    private readonly cursors: Cursors,
+  ) {}
+
+  get startCursor(): string | null {
+    const first = this.rows[0];
+    return first === undefined ? null : this.cursors.of(first);
+  }
+
+  get endCursor(): string | null {
+    const last = this.rows[this.rows.length - 1];
+    return last === undefined ? null : this.cursors.of(last);
+  }
+}
+
+class Cursors {
+  constructor(
+    private readonly ordering: Ordering,
+    private readonly rowIdOf: (row: number) => number,
+    private readonly cursorValue: (row: number) => string | number,
+  ) {}
+
+  of(r: number): string {
+    return encodeCursor({
+      last_id: this.rowIdOf(r),
+      last_value: this.cursorValue(r),
+      ...(this.ordering.key ? { k: this.ordering.key(r) } : {}),
+    });
+  }
+}
+
 /**
  * Page through `ordering` (reversed if asked), keeping rows that `match`. Scans only as far as
  * needed, so a page over a million rows costs what the page costs.
@@ -101,37 +217,10 @@ export function paginate<N>(
   checkPageArgs(args, bulk);
   const n = ordering.size;
   const rev = !!args.reverse;
-  const atLogical = (k: number): number => ordering.at(rev ? n - 1 - k : k);
-  const logicalOf = (row: number): number => {
-    const p = ordering.posOf(row);
-    return p < 0 ? -1 : rev ? n - 1 - p : p;
-  };
-  const cursorPos = (c: string): number => {
-    const payload = decodeCursor(c);
-    const row = rowFromId(payload.last_id);
-    const p = row < 0 ? -1 : logicalOf(row);
-    if (p < 0)
-      throw new GraphQLError("Invalid cursor for current pagination sort.", {
-        extensions: { code: "BAD_REQUEST" },
-      });
-    return p;
-  };
   let lo = 0; // inclusive
   let hi = n; // exclusive
-  // Sorted orderings seek by the cursor's value (like Shopify), so a row updated while paging
-  // moves on instead of shifting the pages.
-  const boundary = (c: string, forAfter: boolean): number => {
-    const payload = decodeCursor(c);
-    const row = rowFromIdAny(payload.last_id);
-    if (ordering.rank && payload.k !== undefined && row >= 0) {
-      if (!rev) return ordering.rank(payload.k, row, forAfter);
-      return n - ordering.rank(payload.k, row, !forAfter);
-    }
-    const p = cursorPos(c);
-    return forAfter ? p + 1 : p;
-  };
-  if (args.after) lo = boundary(args.after, true);
-  if (args.before) hi = boundary(args.before, false);
+  if (args.after) lo = boundary(ordering, rev, rowFromId, rowFromIdAny, args.after, true);
+  if (args.before) hi = boundary(ordering, rev, rowFromId, rowFromIdAny, args.before, false);
   const rows: number[] = [];
   let hasNextPage = false;
   let hasPreviousPage = false;
@@ -139,17 +228,17 @@ export function paginate<N>(
   if (limitFirst !== undefined) {
     let k = lo;
     for (; k < hi && rows.length < limitFirst; k++) {
-      const r = atLogical(k);
+      const r = logicalAt(ordering, rev, k);
       if (match(r)) rows.push(r);
     }
     for (; k < hi; k++) {
-      if (match(atLogical(k))) {
+      if (match(logicalAt(ordering, rev, k))) {
         hasNextPage = true;
         break;
       }
     }
     for (let j = lo - 1; j >= 0; j--) {
-      if (match(atLogical(j))) {
+      if (match(logicalAt(ordering, rev, j))) {
         hasPreviousPage = true;
         break;
       }
@@ -162,43 +251,31 @@ export function paginate<N>(
     const limit = args.last ?? 0;
     let k = hi - 1;
     for (; k >= lo && rows.length < limit; k--) {
-      const r = atLogical(k);
+      const r = logicalAt(ordering, rev, k);
       if (match(r)) rows.push(r);
     }
     for (; k >= lo; k--) {
-      if (match(atLogical(k))) {
+      if (match(logicalAt(ordering, rev, k))) {
         hasPreviousPage = true;
         break;
       }
     }
     for (let j = hi; j < n; j++) {
-      if (match(atLogical(j))) {
+      if (match(logicalAt(ordering, rev, j))) {
         hasNextPage = true;
         break;
       }
     }
     rows.reverse();
   }
-  const cursor = (r: number): string =>
-    encodeCursor({
-      last_id: rowIdOf(r),
-      last_value: cursorValue(r),
-      ...(ordering.key ? { k: ordering.key(r) } : {}),
-    });
   const nodes = rows.map(toNode);
-  const edges = rows.map((r, i) => ({ cursor: cursor(r), node: nodes[i] as N }));
-  const first = rows[0];
-  const last = rows[rows.length - 1];
-  return {
-    edges,
+  return new PageOf(
+    rows,
     nodes,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage,
-      startCursor: first === undefined ? null : cursor(first),
-      endCursor: last === undefined ? null : cursor(last),
-    },
-  };
+    hasNextPage,
+    hasPreviousPage,
+    new Cursors(ordering, rowIdOf, cursorValue),
+  );
 }
 
 /** Identity ordering (sort by id). */
@@ -240,7 +317,27 @@ export function sortedOrdering(size: number, key: (row: number) => number): Orde
 
 /** Ordering over an explicit list of rows (e.g. one customer's orders). */
 export function listOrdering(rows: readonly number[]): Ordering {
-  const pos = new Map<number, number>();
-  rows.forEach((r, i) => pos.set(r, i));
-  return { size: rows.length, at: (p) => rows[p] as number, posOf: (r) => pos.get(r) ?? -1 };
+  return new ListOrdering(rows);
+}
+
+class ListOrdering implements Ordering {
+  private positions: Map<number, number> | undefined;
+
+  constructor(private readonly rows: readonly number[]) {}
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  at(p: number): number {
+    return this.rows[p] as number;
+  }
+
+  posOf(r: number): number {
+    if (!this.positions) {
+      this.positions = new Map();
+      for (let i = 0; i < this.rows.length; i++) this.positions.set(this.rows[i] as number, i);
+    }
+    return this.positions.get(r) ?? -1;
+  }
 }

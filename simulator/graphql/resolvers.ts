@@ -71,7 +71,8 @@ export const fieldResolver: GraphQLFieldResolver<unknown, ResolverContext> = (
 // ---------------------------------------------------------------- helpers
 
 export function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  // toISOString always ends in `.sssZ`; Shopify's timestamps have no milliseconds.
+  return new Date(ms).toISOString().slice(0, -5) + "Z";
 }
 const isoOrNull = (ms: number): string | null => (Number.isNaN(ms) ? null : iso(ms));
 
@@ -351,16 +352,20 @@ function metafieldView(ctx: ResolverContext, m: Metafield): View {
   };
 }
 
+// Resolvers of a view are methods, not arrow functions: under tsx (esbuild's keepNames) every
+// arrow function given to a property is renamed through Object.defineProperty as it is made,
+// and a bulk query makes views for millions of objects.
 function metafieldsFields(ctx: ResolverContext, ownerId: string): View {
-  const list = (): Metafield[] => ctx.rt.store.getMetafields(ownerId);
   return {
-    metafield: (args: Args) => {
+    metafield(args: Args) {
       const ns = str(args.namespace) ?? appNamespace(ctx);
-      const m = list().find((x) => x.namespace === ns && x.key === args.key);
+      const m = ctx.rt.store
+        .getMetafields(ownerId)
+        .find((x) => x.namespace === ns && x.key === args.key);
       return m ? metafieldView(ctx, m) : null;
     },
-    metafields: (args: Args) => {
-      let items = list();
+    metafields(args: Args) {
+      let items: Metafield[] = ctx.rt.store.getMetafields(ownerId);
       const ns = str(args.namespace);
       if (ns) items = items.filter((m) => m.namespace === ns);
       if (Array.isArray(args.keys)) {
@@ -388,7 +393,9 @@ export function customerView(ctx: ResolverContext, c: number): View {
   return {
     __typename: "Customer",
     id: gid,
-    legacyResourceId: String(id),
+    get legacyResourceId() {
+      return String(id);
+    },
     get email() {
       return s.email(c);
     },
@@ -407,7 +414,9 @@ export function customerView(ctx: ResolverContext, c: number): View {
     get note() {
       return s.cOverride.get(c)?.note ?? null;
     },
-    createdAt: iso(s.cCreated.get(c)),
+    get createdAt() {
+      return iso(s.cCreated.get(c));
+    },
     get updatedAt() {
       return iso(s.cUpdated.get(c));
     },
@@ -446,12 +455,12 @@ export function customerView(ctx: ResolverContext, c: number): View {
     smsMarketingConsent: null,
     defaultPhoneNumber: null,
     defaultAddress: null,
-    lastOrder: () => {
+    lastOrder() {
       const list = s.customerOrders(c);
       const last = list[list.length - 1];
       return last === undefined ? null : orderView(ctx, last);
     },
-    orders: (args: Args, _c: ResolverContext, info: GraphQLResolveInfo) => {
+    orders(args: Args, _c: ResolverContext, info: GraphQLResolveInfo) {
       const rows = s.customerOrders(c);
       const { match } = compileSearch(
         orderQuery(str(args.query)),
@@ -502,15 +511,23 @@ function productView(ctx: ResolverContext, idx: number): View | null {
   return {
     __typename: "Product",
     id: `gid://shopify/Product/${p.id}`,
-    legacyResourceId: String(p.id),
+    get legacyResourceId() {
+      return String(p.id);
+    },
     title: p.title,
-    handle: p.title.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+    get handle() {
+      return p.title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+    },
     productType: p.productType,
     vendor: p.vendor,
     tags: [],
     status: "ACTIVE",
-    createdAt: iso(p.createdAt),
-    updatedAt: iso(p.createdAt),
+    get createdAt() {
+      return iso(p.createdAt);
+    },
+    get updatedAt() {
+      return iso(p.createdAt);
+    },
     ...metafieldsFields(ctx, `gid://shopify/Product/${p.id}`),
   };
 }
@@ -522,14 +539,26 @@ function variantView(ctx: ResolverContext, idx: number): View | null {
   return {
     __typename: "ProductVariant",
     id: `gid://shopify/ProductVariant/${p.variantId}`,
-    legacyResourceId: String(p.variantId),
+    get legacyResourceId() {
+      return String(p.variantId);
+    },
     title: "Default Title",
-    displayName: `${p.title} - Default Title`,
+    get displayName() {
+      return `${p.title} - Default Title`;
+    },
     sku: p.sku,
-    price: money(p.priceCents),
-    createdAt: iso(p.createdAt),
-    updatedAt: iso(p.createdAt),
-    product: () => productView(ctx, idx),
+    get price() {
+      return money(p.priceCents);
+    },
+    get createdAt() {
+      return iso(p.createdAt);
+    },
+    get updatedAt() {
+      return iso(p.createdAt);
+    },
+    product() {
+      return productView(ctx, idx);
+    },
   };
 }
 
@@ -555,17 +584,31 @@ function lineItemView(ctx: ResolverContext, l: number): View {
     requiresShipping: true,
     taxable: true,
     isGiftCard: false,
-    originalUnitPriceSet: bag(s, unit),
-    discountedUnitPriceSet: bag(s, Math.round((qty * unit - disc) / Math.max(1, qty))),
-    discountedUnitPriceAfterAllDiscountsSet: bag(
-      s,
-      Math.round((qty * unit - disc) / Math.max(1, qty)),
-    ),
-    originalTotalSet: bag(s, qty * unit),
-    discountedTotalSet: bag(s, qty * unit - disc),
-    totalDiscountSet: bag(s, disc),
-    product: () => productView(ctx, pIdx),
-    variant: () => variantView(ctx, pIdx),
+    // Money is formatted when asked for: a bulk query over a million orders asks for two.
+    get originalUnitPriceSet() {
+      return bag(s, unit);
+    },
+    get discountedUnitPriceSet() {
+      return bag(s, Math.round((qty * unit - disc) / Math.max(1, qty)));
+    },
+    get discountedUnitPriceAfterAllDiscountsSet() {
+      return bag(s, Math.round((qty * unit - disc) / Math.max(1, qty)));
+    },
+    get originalTotalSet() {
+      return bag(s, qty * unit);
+    },
+    get discountedTotalSet() {
+      return bag(s, qty * unit - disc);
+    },
+    get totalDiscountSet() {
+      return bag(s, disc);
+    },
+    product() {
+      return productView(ctx, pIdx);
+    },
+    variant() {
+      return variantView(ctx, pIdx);
+    },
   };
 }
 
@@ -574,17 +617,24 @@ export function orderView(ctx: ResolverContext, o: number): View {
   const id = s.orderId(o);
   const gid = `gid://shopify/Order/${id}`;
   const c = s.oCustomer.get(o);
-  const zero = bag(s, 0);
   return {
     __typename: "Order",
     id: gid,
-    legacyResourceId: String(id),
-    name: s.orderName(o),
-    createdAt: iso(s.oCreated.get(o)),
+    get legacyResourceId() {
+      return String(id);
+    },
+    get name() {
+      return s.orderName(o);
+    },
+    get createdAt() {
+      return iso(s.oCreated.get(o));
+    },
     get updatedAt() {
       return iso(s.oUpdated.get(o));
     },
-    processedAt: iso(s.oProcessed.get(o)),
+    get processedAt() {
+      return iso(s.oProcessed.get(o));
+    },
     get cancelledAt() {
       return isoOrNull(s.oCancelled.get(o));
     },
@@ -642,9 +692,15 @@ export function orderView(ctx: ResolverContext, o: number): View {
     get totalLineItemsPriceSet() {
       return bag(s, s.lineItemsTotalCents(o));
     },
-    totalTaxSet: zero,
-    currentTotalTaxSet: zero,
-    totalOutstandingSet: zero,
+    get totalTaxSet() {
+      return bag(s, 0);
+    },
+    get currentTotalTaxSet() {
+      return bag(s, 0);
+    },
+    get totalOutstandingSet() {
+      return bag(s, 0);
+    },
     get discountCode() {
       return s.discountCode(o)?.code ?? null;
     },
@@ -652,8 +708,10 @@ export function orderView(ctx: ResolverContext, o: number): View {
       const d = s.discountCode(o);
       return d ? [d.code] : [];
     },
-    customer: () => (c >= 0 && s.customerExists(c) ? customerView(ctx, c) : null),
-    lineItems: (args: Args) => {
+    customer() {
+      return c >= 0 && s.customerExists(c) ? customerView(ctx, c) : null;
+    },
+    lineItems(args: Args) {
       const { start, end } = s.lineRange(o);
       const rows: number[] = [];
       for (let l = start; l < end; l++) rows.push(l);
@@ -668,7 +726,7 @@ export function orderView(ctx: ResolverContext, o: number): View {
         ctx.bulk,
       );
     },
-    refunds: (args: Args) => {
+    refunds(args: Args) {
       const list = s.refunds(o);
       const first = typeof args.first === "number" ? args.first : list.length;
       return list.slice(0, first).map((r) => ({
@@ -1213,7 +1271,11 @@ export function buildRoot(ctx: ResolverContext): View {
         ctx.bulk,
       );
       return {
-        ...page,
+        get edges() {
+          return page.edges;
+        },
+        nodes: page.nodes,
+        pageInfo: page.pageInfo,
         get totalCount() {
           let n = 0;
           for (let c = 0; c < s.customerRows; c++) if (match(c)) n++;

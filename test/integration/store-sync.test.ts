@@ -3,6 +3,7 @@ import prisma from "~/db.server";
 import { queues } from "~/jobs/producer.server";
 import { loader as appLoader } from "~/routes/app";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
+import { bulkFinishReceived } from "~/sync/bulk-finish.server";
 import { toMinorUnits } from "~/sync/money";
 import { eventually, startStoreHarness } from "../support/store-harness";
 import { BROWSER } from "../support/session-token";
@@ -70,6 +71,10 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
     expect(await prisma.orderLineItem.count({ where: { shopId: shopRow.id } })).toBeGreaterThan(
       expected.orders,
     );
+    // Shopify announced the end of the orders bulk query with its webhook, which the backfill
+    // waits for; the delivery was recorded under the operation's id.
+    expect(run.bulkOperationId).toMatch(/^gid:\/\/shopify\/BulkOperation\//);
+    expect(await bulkFinishReceived(prisma, shop, run.bulkOperationId!)).toBe(true);
   });
 
   it("brings an order placed in the store into the database through a signed webhook", async () => {

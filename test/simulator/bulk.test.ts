@@ -151,3 +151,88 @@ describe("bulkOperations connection (2026-10)", () => {
     ]);
   });
 });
+
+describe("bulk queries through the lean executor", () => {
+  // Two simulators with the same store: one runs bulk queries through graphql-js's execute.
+  let lean: RunningSimulator;
+  let reference: RunningSimulator;
+
+  beforeAll(async () => {
+    lean = await startTestSimulator({ bulkChunkSize: 40 });
+    reference = await startTestSimulator({ bulkChunkSize: 40, leanBulkExecution: false });
+  });
+  afterAll(async () => {
+    await lean.close();
+    await reference.close();
+  });
+
+  async function bulkFile(on: RunningSimulator, query: string): Promise<Record<string, unknown>> {
+    const token = installToken(on);
+    const r = await gql(
+      on,
+      token,
+      `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { message } } }`,
+      { q: query },
+    );
+    const id = at(r.json, "data", "bulkOperationRunQuery", "bulkOperation", "id");
+    expect(at(r.json, "data", "bulkOperationRunQuery", "userErrors")).toEqual([]);
+    for (let i = 0; i < 1000; i++) {
+      const s = await gql(
+        on,
+        token,
+        `query($id: ID!) { node(id: $id) { ... on BulkOperation { status url objectCount errorCode } } }`,
+        { id },
+      );
+      const op = at(s.json, "data", "node") as Record<string, unknown>;
+      if (op.status !== "CREATED" && op.status !== "RUNNING") {
+        const text = op.url ? await (await fetch(String(op.url))).text() : "";
+        return { ...op, url: undefined, text };
+      }
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    throw new Error("bulk operation did not finish");
+  }
+
+  const queries = {
+    "the app's orders backfill": `{ orders { edges { node { ...O } } } }
+      fragment O on Order {
+        id name createdAt updatedAt processedAt cancelledAt test currencyCode
+        displayFinancialStatus sourceName discountCodes customer { id }
+        totalPriceSet { shopMoney { amount } } subtotalPriceSet { shopMoney { amount } }
+        totalDiscountsSet { shopMoney { amount } } totalRefundedSet { shopMoney { amount } }
+        lineItems(first: 10) { nodes { id name quantity vendor
+          originalUnitPriceSet { shopMoney { amount } } totalDiscountSet { shopMoney { amount } }
+          product { id productType } variant { id } } }
+      }`,
+    "customers with aliases, __typename, directives, inline fragments and nested orders": `{
+      customers(query: "orders_count:>0", sortKey: UPDATED_AT) { edges { cursor node {
+        __typename id mail: email tags createdAt
+        emailMarketingConsent { marketingState }
+        skipped: firstName @skip(if: true)
+        kept: lastName @include(if: true)
+        ... on Customer { numberOfOrders amountSpent { amount currencyCode } }
+        ... on Node { id }
+        orders(first: 5) { edges { node { id name totalPriceSet { shopMoney { amount } } } } }
+      } } } }`,
+    "an enum, a list of objects and a missing customer": `{ orders(query: "test:true") { nodes {
+      id displayFulfillmentStatus cancelReason refunds { id totalRefundedSet { shopMoney { amount } } }
+      customer { id displayName }
+    } } }`,
+  };
+
+  for (const [name, query] of Object.entries(queries)) {
+    it(`writes what graphql-js's execute writes: ${name}`, async () => {
+      const [fast, slow] = [await bulkFile(lean, query), await bulkFile(reference, query)];
+      expect(fast.status).toBe(slow.status);
+      expect(fast.text).toBe(slow.text);
+      expect(fast).toEqual(slow);
+    });
+  }
+
+  it("falls back to graphql-js for a field the simulator does not support, and fails the same way", async () => {
+    const query = `{ customers { edges { node { id mergeable { isMergeable } } } } }`;
+    const [fast, slow] = [await bulkFile(lean, query), await bulkFile(reference, query)];
+    expect(slow.status).toBe("FAILED");
+    expect(fast).toEqual(slow);
+  });
+});
