@@ -324,14 +324,27 @@ export function segmentOrderTable(
         "DEGENERATE_FIT",
         "The churn model's parameters ran off to extreme values; the shop's data do not identify the model.",
       );
-    } else {
+    }
+    // Far-out parameters that pass the check above can still put the hypergeometric function
+    // beyond evaluation; the model is then closed like any other unusable fit.
+    const scores = bgnbdDecision.used
+      ? scoreOrClose(() =>
+          bgnbdHistoryScores(p, histories, {
+            horizon: forecastDays / unitDays,
+            unitDays,
+            clvMonths,
+            monthlyDiscountRate,
+          }),
+        )
+      : undefined;
+    if (scores instanceof RangeError) {
+      bgnbdDecision = closed(
+        "bgnbd",
+        "DEGENERATE_FIT",
+        `The churn model's parameters ran off to values it cannot be evaluated at (${scores.message}).`,
+      );
+    } else if (scores) {
       const thresholds = options.churnThresholds ?? DEFAULT_CHURN_THRESHOLDS;
-      const scores = bgnbdHistoryScores(p, histories, {
-        horizon: forecastDays / unitDays,
-        unitDays,
-        clvMonths,
-        monthlyDiscountRate,
-      });
       const { alive, expected, nextIn } = scores;
       discountedPurchases = scores.discountedPurchases;
       withOrders.forEach((c, k) => {
@@ -696,5 +709,15 @@ function readField(
       }
       return null;
     }
+  }
+}
+
+/** The scores, or the RangeError a numerical routine gave up with. */
+function scoreOrClose<T>(score: () => T): T | RangeError {
+  try {
+    return score();
+  } catch (error) {
+    if (error instanceof RangeError) return error;
+    throw error;
   }
 }

@@ -49,7 +49,16 @@ function powerSeries(a: number, b: number, c: number, z: number): number {
     term *= (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
     sum += term;
     if (term === 0) return sum;
-    // Once n exceeds |a|, |b| and |c| the term ratio is below 1 and shrinking towards z, so a
+    // Once a+k, b+k and c+k are positive, the factors (a+k)/(k+1) and (b+k)/(c+k) of the next
+    // term ratios move monotonically towards 1, so every later ratio is at most `bound`; when
+    // that is below 1 the rest of the series is a geometric tail of at most this size.
+    const next = n + 1;
+    if (a + next > 0 && b + next > 0 && c + next > 0) {
+      const bound =
+        Math.abs(z) * Math.max(1, (a + next) / (next + 1)) * Math.max(1, (b + next) / (c + next));
+      if (bound < 1 && (Math.abs(term) * bound) / (1 - bound) <= 1e-17 * Math.abs(sum)) return sum;
+    }
+    // Otherwise: past |a|, |b| and |c| the ratio is below 1 and shrinking towards z, so a
     // term below machine epsilon relative to the sum is followed only by smaller ones.
     if (Math.abs(term) <= 1e-17 * Math.abs(sum) && n > Math.abs(a) + Math.abs(b) + Math.abs(c)) {
       return sum;

@@ -93,7 +93,9 @@ describe("segments recomputed by the workers as the store changes", () => {
       where: { shopId_customerId: { shopId, customerId: champion.customerId } },
     });
     expect(state.desiredTags).toContain("propel:champions");
-    expect(state.status).toBe("PENDING");
+    // Marked for the tags worker, which runs beside this test and may already have pushed it.
+    if (state.status === "SYNCED") expect(state.appliedTags).toEqual(state.desiredTags);
+    else expect(["PENDING", "IN_FLIGHT"]).toContain(state.status);
   });
 
   it("rescores only the customer who ordered, and the snapshot's totals stay exact", async () => {

@@ -57,6 +57,16 @@ describe("hyp2f1", () => {
       expect(hyp2f1(1, 1, 2, z) / (Math.log(1 - z) / -z)).toBeCloseTo(1, 9);
     }
   });
+  it("sums the series quickly when b and c are huge (a BG/NBD fit wandering far out)", () => {
+    // Parameters a full recompute met in a test store: the old stopping rule waited for
+    // n > a + b + c (millions of terms) and gave up. As b, c → ∞ with b/c fixed,
+    // ₂F₁(a, b; c; z) → (1 − z·b/c)^(−a); here b and c are large enough for 5 digits.
+    const [a, b, c, z] = [0.14242097734397666, 4156250.219339984, 4459130.644904715, 0.741];
+    expect(hyp2f1(a, b, c, z) / Math.pow(1 - (z * b) / c, -a)).toBeCloseTo(1, 5);
+    // Exact closed form with huge b = c: (1 − z)^(−a).
+    expect(hyp2f1(0.3, 5e6, 5e6, 0.6)).toBeCloseTo(Math.pow(0.4, -0.3), 12);
+  });
+
   it("joins smoothly across the series / transformation boundary (BG/NBD-like parameters)", () => {
     const [a, b, c] = [0.243 + 3, 2.426 + 3, 0.793 + 2.426 + 3 - 1];
     const f = (z: number) => hyp2f1(a, b, c, z);
