@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { Redis } from "ioredis";
-import pg from "pg";
+import { ensureDatabase } from "../app/db/ensure-database";
 
 const PORT = Number(process.env.PORT ?? 3000);
 const SIMULATOR_PORT = Number(process.env.SIMULATOR_PORT ?? 4100);
@@ -63,19 +63,6 @@ function start(name: string, command: string, args: string[]) {
  * The demo store is generated afresh on every run, so the demo database starts empty too
  * (unless DATABASE_URL names a database of your own, which is only created when missing).
  */
-async function ensureDatabase(databaseUrl: string, fresh: boolean) {
-  const url = new URL(databaseUrl);
-  const name = url.pathname.slice(1);
-  url.pathname = "/postgres";
-  url.search = "";
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  if (fresh) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-  if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
-  await client.end();
-}
-
 /**
  * A fresh demo database restarts delivery ids at 1, and BullMQ ignores a job whose id it has
  * already seen: the demo's queues start empty with it.
@@ -116,7 +103,7 @@ process.on("SIGTERM", () => void stop(0));
 async function main() {
   console.log("[demo] preparing the database");
   const fresh = !process.env.DATABASE_URL;
-  await ensureDatabase(env.DATABASE_URL!, fresh);
+  await ensureDatabase(env.DATABASE_URL!, { fresh });
   if (fresh && !process.env.QUEUE_PREFIX) await clearQueues(env.REDIS_URL!, env.QUEUE_PREFIX!);
   run("npx", ["prisma", "migrate", "deploy"]);
 

@@ -1,6 +1,8 @@
 import DataLoader from "dataloader";
+import type { QueryConfig } from "pg";
 import { pool } from "~/db.server";
 import { queues } from "~/jobs/producer.server";
+import { needsDurableCommit } from "./webhook-durability";
 
 export interface VerifiedWebhook {
   shop: string;
@@ -64,18 +66,35 @@ const RECORD_DELIVERIES = `
    WHERE NOT EXISTS (SELECT 1 FROM inserted x
                       WHERE x."shopDomain" = i.shop AND x."webhookId" = i.webhook_id)`;
 
+/** Runs the insert in a transaction that commits without waiting for the WAL flush. */
+async function insertWithoutWaitingForFlush(insert: QueryConfig): Promise<Recorded[]> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query("BEGIN; SET LOCAL synchronous_commit = off");
+    const { rows } = await client.query<Recorded>(insert);
+    await client.query("COMMIT");
+    return rows;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => (broken = true));
+    throw error;
+  } finally {
+    // A connection that cannot even roll back is closed rather than handed to the next caller.
+    client.release(broken);
+  }
+}
+
 const keyOf = (webhook: VerifiedWebhook) => `${webhook.shop} ${webhook.webhookId}`;
 
 /**
- * Records a batch of deliveries in one statement and queues the new ones in one Redis round
- * trip. Shopify delivers at least once, so (shop, webhook id) is the idempotency key: a repeat
+ * Records a batch of deliveries in one statement and queues the new ones. Shopify delivers at least once, so (shop, webhook id) is the idempotency key: a repeat
  * is acknowledged without being queued again, unless the first copy never reached the queue
  * (its row is still RECEIVED), in which case this is its second chance.
  */
 async function recordAndQueue(webhooks: readonly VerifiedWebhook[]): Promise<Recorded[]> {
   // A delivery repeated within the batch is written once; every copy gets the same answer.
   const unique = [...new Map(webhooks.map((webhook) => [keyOf(webhook), webhook])).values()];
-  const { rows } = await pool.query<Recorded>({
+  const insert: QueryConfig = {
     name: "record-webhook-deliveries",
     text: RECORD_DELIVERIES,
     values: [
@@ -87,20 +106,27 @@ async function recordAndQueue(webhooks: readonly VerifiedWebhook[]): Promise<Rec
       unique.map((webhook) => timestamp(webhook.triggeredAt)),
       `[${unique.map((webhook) => webhook.rawBody).join(",")}]`,
     ],
-  });
+  };
+  const rows = needsDurableCommit(unique.map((webhook) => webhook.topic))
+    ? (await pool.query<Recorded>(insert)).rows
+    : await insertWithoutWaitingForFlush(insert);
   const byKey = new Map(rows.map((row) => [row.key, row]));
   const toQueue = rows.filter((row) => row.status === "RECEIVED");
   if (toQueue.length > 0) {
     const webhookByKey = new Map(unique.map((webhook) => [keyOf(webhook), webhook]));
-    await queues().webhooks.addBulk(
+    // One `add` per delivery rather than one `addBulk`: BullMQ's addBulk builds an ioredis
+    // pipeline, and each pipeline copies every BullMQ script onto itself. At 500 deliveries/s
+    // those copies were moved to the old generation at 6 MB/s, and the major collections that
+    // followed took both cores for 100 ms at a time (docs/benchmarks.md).
+    await Promise.all(
       toQueue.map((row) => {
         const webhook = webhookByKey.get(row.key)!;
-        return {
-          name: webhook.topic,
-          data: { deliveryId: row.id, shopDomain: webhook.shop, topic: webhook.topic },
+        return queues().webhooks.add(
+          webhook.topic,
+          { deliveryId: row.id, shopDomain: webhook.shop, topic: webhook.topic },
           // The job id makes a second add of the same delivery a no-op while the first is queued.
-          opts: { jobId: `delivery-${row.id}` },
-        };
+          { jobId: `delivery-${row.id}` },
+        );
       }),
     );
   }
@@ -114,16 +140,22 @@ async function recordAndQueue(webhooks: readonly VerifiedWebhook[]): Promise<Rec
   });
 }
 
-// Deliveries that arrive in the same turn of the event loop share one insert and one enqueue:
-// at a steady rate most batches hold one, and after any pause the backlog clears in a few
-// statements instead of one per delivery.
+// Deliveries whose bodies finish arriving in the same turn of the event loop share one insert.
+// The batch is cut with setImmediate, after the loop has read every socket that was ready:
+// DataLoader's default (a microtask) would cut it after each request, since Node drains
+// microtasks between I/O callbacks. At a steady rate most batches hold one delivery; after any
+// pause the backlog is written in a few statements instead of one per delivery.
 let batcher: DataLoader<VerifiedWebhook, Recorded, VerifiedWebhook> | undefined;
 
 /** Records a verified delivery and queues it, answering what Shopify should be told. */
 export async function acceptWebhook(webhook: VerifiedWebhook): Promise<Acceptance> {
   const invalid = invalidJson(webhook.rawBody);
   if (invalid) return { status: 400, body: { error: invalid } };
-  batcher ??= new DataLoader(recordAndQueue, { cache: false, maxBatchSize: 500 });
+  batcher ??= new DataLoader(recordAndQueue, {
+    cache: false,
+    maxBatchSize: 500,
+    batchScheduleFn: (dispatch) => setImmediate(dispatch),
+  });
   const recorded = await batcher.load(webhook);
   return { status: 200, body: { ok: true, duplicate: !recorded.inserted } };
 }

@@ -2,6 +2,7 @@ import type { PrismaClient } from "@prisma/client";
 import type pg from "pg";
 import { config } from "~/config.server";
 import { createPgPool } from "~/db/adapter";
+import { logger } from "~/logger.server";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
 import {
   CUSTOMERS_PAGE,
@@ -16,6 +17,7 @@ import {
   BULK_ORDERS,
   bulkCustomers,
   bulkOrderRows,
+  cancelBulkQuery,
   runBulkQuery,
   startBulkQuery,
   waitForBulkQuery,
@@ -107,6 +109,12 @@ export async function syncShop(
           await writeBehind(bulkCustomers(customersUrl, BULK_CUSTOMERS_BATCH), async (nodes) => {
             customers += await upsertCustomers(db, shop.id, nodes.map(customerRow));
             await progress({ customersSynced: customers });
+          }).catch(async (error: unknown) => {
+            // The retry starts an orders query of its own; this one must not hold its place.
+            await cancelBulkQuery(shopDomain, ordersOperation).catch((cancelError: unknown) =>
+              logger.warn({ err: cancelError, shopDomain }, "bulk query not cancelled"),
+            );
+            throw error;
           });
         }
         const ordersUrl = await waitForBulkQuery(

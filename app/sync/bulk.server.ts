@@ -62,6 +62,21 @@ const BULK_STATUS = `#graphql
   }
 `;
 
+const CANCEL_BULK_OPERATION = `#graphql
+  mutation PropelCancelBulkOperation($id: ID!) {
+    bulkOperationCancel(id: $id) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
 interface BulkOperation {
   id: string;
   status: string;
@@ -90,6 +105,15 @@ export async function startBulkQuery(
   }
   await onStarted(bulkOperation.id);
   return bulkOperation.id;
+}
+
+/**
+ * Cancels a bulk query the app no longer needs. Shopify runs a limited number of bulk queries per
+ * shop and app at once, so a backfill that failed must not leave its next one waiting behind it.
+ */
+export async function cancelBulkQuery(shopDomain: string, id: string): Promise<void> {
+  // Its userErrors only say that the operation has already finished, which needs nothing.
+  await shopGraphql(shopDomain, CANCEL_BULK_OPERATION, { id });
 }
 
 export interface BulkWaitOptions {

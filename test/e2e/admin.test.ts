@@ -8,7 +8,7 @@
  *
  * The steps share one browser page and build on each other, so they run in order.
  */
-import type { Browser, FrameLocator, Page } from "playwright-core";
+import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppStack, type AppStack } from "../support/app-stack";
 import {
@@ -28,6 +28,30 @@ let app: FrameLocator;
 const pageErrors: string[] = [];
 
 const VISIBLE = { timeout: 60_000 };
+
+/**
+ * Waits for a locator to be visible; when it is not, the failure carries what the app frame
+ * showed, the page's errors and the stack's last log lines, so a CI failure can be read.
+ */
+async function shows(locator: Locator, timeout = VISIBLE.timeout) {
+  await locator.waitFor({ timeout }).catch(async (error: Error) => {
+    await screenshot(page, "failure");
+    const frame = page.frame({ name: "app-iframe" });
+    const text = await frame
+      ?.locator("body")
+      .innerText()
+      .catch(() => "");
+    throw new Error(
+      [
+        error.message,
+        `frame: ${frame?.url()}`,
+        text?.slice(0, 800),
+        `page errors: ${pageErrors.join("\n")}`,
+        stack.logs(),
+      ].join("\n"),
+    );
+  });
+}
 
 /** Clicks an entry of the app's navigation menu, which the admin shell shows in its sidebar. */
 async function openFromNav(label: string) {
@@ -73,31 +97,18 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     await expect(page.locator("#store-name").textContent()).resolves.toMatch(/\S/);
     // Opening the app is the install (Shopify's managed install with token exchange). The
     // first page of a fresh Vite dev server also compiles the app, hence the longer wait.
-    await app
-      .getByRole("heading", { name: "Overview", level: 1 })
-      .waitFor({ timeout: 240_000 })
-      .catch(async (error: Error) => {
-        await screenshot(page, "install-failure");
-        const text = await page
-          .frame({ name: "app-iframe" })
-          ?.locator("body")
-          .innerText()
-          .catch(() => "");
-        throw new Error(
-          `${error.message}\nframe: ${page.frame({ name: "app-iframe" })?.url()}\n${text?.slice(0, 800)}\npage errors: ${pageErrors.join("\n")}\n${stack.logs()}`,
-        );
-      });
+    await shows(app.getByRole("heading", { name: "Overview", level: 1 }), 240_000);
     await expect(stack.waitForInstall()).resolves.toBeGreaterThan(0);
-    await app.getByRole("heading", { name: "Data status" }).waitFor(VISIBLE);
-    await page.locator("#app-nav a", { hasText: "Segments" }).waitFor(VISIBLE);
+    await shows(app.getByRole("heading", { name: "Data status" }));
+    await shows(page.locator("#app-nav a", { hasText: "Segments" }));
     await screenshot(page, "install");
     await stack.waitForSegments();
   }, 600_000);
 
   it("shows the overview with the store's segments", async () => {
     await page.reload();
-    await app.getByRole("heading", { name: "Overview", level: 1 }).waitFor(VISIBLE);
-    await app.getByRole("heading", { name: "Segment sizes and revenue share" }).waitFor(VISIBLE);
+    await shows(app.getByRole("heading", { name: "Overview", level: 1 }));
+    await shows(app.getByRole("heading", { name: "Segment sizes and revenue share" }));
     const lastRecompute = app.getByText("Last recompute").locator("xpath=following-sibling::*[1]");
     await expect(lastRecompute.textContent()).resolves.toMatch(/UTC$/);
     await expect(app.getByText("Champions").first().isVisible()).resolves.toBe(true);
@@ -118,11 +129,11 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
 
   it("opens a segment and lists its customers", async () => {
     await openFromNav("Segments");
-    await app.getByRole("heading", { name: "Segments", level: 1 }).waitFor(VISIBLE);
+    await shows(app.getByRole("heading", { name: "Segments", level: 1 }));
     await app.getByRole("link", { name: "Champions", exact: true }).click();
-    await app.getByRole("heading", { name: "Champions", level: 1 }).waitFor(VISIBLE);
+    await shows(app.getByRole("heading", { name: "Champions", level: 1 }));
     const customers = app.locator('a[href^="/app/customers/"]');
-    await customers.first().waitFor(VISIBLE);
+    await shows(customers.first());
     expect(await customers.count()).toBeGreaterThan(0);
     await screenshot(page, "segment");
     await audit("segment", "/app/segments/");
@@ -132,7 +143,7 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     const link = app.locator('a[href^="/app/customers/"]').first();
     const name = (await link.textContent())?.trim() ?? "";
     await link.click();
-    await app.getByRole("heading", { level: 1 }).filter({ hasText: name }).waitFor(VISIBLE);
+    await shows(app.getByRole("heading", { level: 1 }).filter({ hasText: name }));
     // A champion: the page names the segment they are in.
     await expect(app.getByText("Champions").first().isVisible()).resolves.toBe(true);
     await screenshot(page, "customer");
@@ -141,8 +152,8 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
 
   it("creates a promotion from a segment's playbook and counts its redemption", async () => {
     await openFromNav("Promotions");
-    await app.getByRole("heading", { name: "Promotions", level: 1 }).waitFor(VISIBLE);
-    await app.getByRole("heading", { name: "Suggested promotions by segment" }).waitFor(VISIBLE);
+    await shows(app.getByRole("heading", { name: "Promotions", level: 1 }));
+    await shows(app.getByRole("heading", { name: "Suggested promotions by segment" }));
     await screenshot(page, "promotions");
     await audit("promotions", "/app/promotions");
 
@@ -150,7 +161,7 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     const label = (await create.getAttribute("aria-label")) ?? "";
     const segmentLabel = label.replace(/^Create “.+” for /, "");
     await create.click();
-    await app.getByRole("heading", { name: "New promotion", level: 1 }).waitFor(VISIBLE);
+    await shows(app.getByRole("heading", { name: "New promotion", level: 1 }));
     const code = app.getByLabel("Discount code");
     await expect(code.inputValue()).resolves.toMatch(/^[A-Z0-9_-]{4,32}$/);
     await expect(app.getByLabel("Discount (%)").inputValue()).resolves.toMatch(/^\d+$/);
@@ -159,7 +170,7 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     const discountsBefore = await stack.control("/discounts");
     await code.fill("no");
     await app.getByRole("button", { name: "Create discount" }).click();
-    await app.getByText("Use 4–32 letters, digits, hyphens or underscores").waitFor(VISIBLE);
+    await shows(app.getByText("Use 4–32 letters, digits, hyphens or underscores"));
     expect(await stack.control("/discounts")).toEqual(discountsBefore);
 
     // The form is usable from the keyboard: Tab reaches its fields and its button, visibly.
@@ -175,7 +186,7 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     await audit("new promotion", "/app/promotions/new");
     await screenshot(page, "promotion-new");
     await app.getByRole("button", { name: "Create discount" }).click();
-    await app.getByText("Lift against the holdout").waitFor(VISIBLE);
+    await shows(app.getByText("Lift against the holdout"));
     await expect(app.getByText(segmentLabel).first().isVisible()).resolves.toBe(true);
 
     const discounts = (await stack.control("/discounts")) as unknown as {
@@ -211,7 +222,7 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     // Back to the list and into the promotion again, as a merchant checking on it would.
     await openFromNav("Promotions");
     await app.getByRole("link", { name: promotion.title }).click();
-    await app.getByText("Lift against the holdout").waitFor(VISIBLE);
+    await shows(app.getByText("Lift against the holdout"));
     const redemptions = app
       .getByRole("heading", { name: "Redemptions" })
       .locator("xpath=following-sibling::*[1]");
@@ -225,18 +236,18 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
 
   it("changes a setting, and refuses an invalid one next to its field", async () => {
     await openFromNav("Settings");
-    await app.getByRole("heading", { name: "Settings", level: 1 }).waitFor(VISIBLE);
+    await shows(app.getByRole("heading", { name: "Settings", level: 1 }));
     await audit("settings", "/app/settings");
     const prefix = app.getByLabel("Tag prefix");
 
     await prefix.fill("Not A Prefix!");
     await app.getByRole("button", { name: "Save" }).click();
-    await app.getByText("Some settings need attention").waitFor(VISIBLE);
+    await shows(app.getByText("Some settings need attention"));
     expect((await stack.prisma.shop.findFirstOrThrow()).tagPrefix).toBe("propel");
 
     await prefix.fill("vip");
     await app.getByRole("button", { name: "Save" }).click();
-    await app.getByText("Settings saved").waitFor(VISIBLE);
+    await shows(app.getByText("Settings saved"));
     await expect(app.getByText("Tags look like vip:champions.").isVisible()).resolves.toBe(true);
     expect((await stack.prisma.shop.findFirstOrThrow()).tagPrefix).toBe("vip");
     await screenshot(page, "settings");

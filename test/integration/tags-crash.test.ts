@@ -61,17 +61,27 @@ describe("a tags worker killed in the middle of a push", () => {
       stdio: "ignore",
       detached: true,
     });
+    // Freeze the worker, look, and kill it only while a request's rows are IN_FLIGHT past the
+    // first 60 confirmed ones; otherwise let it run on and look again. Killing on a timer alone
+    // could land between two requests, with nothing in flight.
+    const group = -worker.pid!;
     await eventually(
       async () => {
-        const synced = await prisma.tagSyncState.count({
-          where: { shopId: shopRow.id, status: "SYNCED" },
+        process.kill(group, "SIGSTOP");
+        const counts = await prisma.tagSyncState.groupBy({
+          by: ["status"],
+          where: { shopId: shopRow.id },
+          _count: true,
         });
-        return synced >= 60 ? synced : undefined;
+        const count = (status: string) => counts.find((c) => c.status === status)?._count ?? 0;
+        if (count("SYNCED") >= 60 && count("IN_FLIGHT") > 0) return true;
+        process.kill(group, "SIGCONT");
+        return undefined;
       },
-      "the push to be under way",
+      "the push to be under way, with a request in flight",
       60_000,
     );
-    process.kill(-worker.pid!, "SIGKILL");
+    process.kill(group, "SIGKILL");
     await new Promise((resolve) => worker.once("exit", resolve));
 
     const atKill = await prisma.tagSyncState.findMany({ where: { shopId: shopRow.id } });

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import { ensureDatabase } from "~/db/ensure-database";
 
 /** Shared test settings; the integration global setup gives each run its own schema and prefix. */
 export const TEST_API_KEY = "test-api-key";
@@ -18,25 +18,6 @@ export function withSchema(databaseUrl: string, schema: string): string {
   const url = new URL(databaseUrl);
   url.searchParams.set("schema", schema);
   return url.toString();
-}
-
-/** Creates the URL's database when it is missing: a fresh machine has only `postgres`. */
-export async function ensureDatabase(databaseUrl: string): Promise<void> {
-  const admin = new URL(databaseUrl);
-  const name = admin.pathname.slice(1);
-  admin.pathname = "/postgres";
-  admin.search = "";
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
-  } catch (error) {
-    // Two runs starting together may both find it missing; the second create then fails.
-    if ((error as { code?: string }).code !== "42P04") throw error;
-  } finally {
-    await client.end();
-  }
 }
 
 /** Runs the project's own `prisma migrate deploy` against a database URL, creating it first. */
