@@ -28,24 +28,26 @@ export default defineConfig({
     tsconfigPaths(),
   ],
   build: { assetsInlineLimit: 0 },
-  // Everything the client graph reaches, pre-bundled at start-up (server packages included:
-  // route modules import them, and Remix strips their use from the browser build). A dependency
-  // discovered on the first page view instead makes Vite re-optimize and reload, which a cold
-  // start — a fresh clone, the browser tests — must not depend on.
+  // Dependencies are pre-bundled once, at start-up, and never discovered later. Remix's dev
+  // server walks the server modules' imports through the client's module graph (to collect
+  // CSS), so with discovery on, a server package such as `pg` was "found" mid-session; Vite
+  // then re-bundled and reloaded, and the embedded page, reloaded without its session token,
+  // fell to the login page. The list is what the browser's module graph imports; a package
+  // missing from it is served unbundled (and fails in the browser if it is CommonJS).
   optimizeDeps: {
+    noDiscovery: true,
     include: [
+      "react",
+      "react/jsx-runtime",
+      "react/jsx-dev-runtime",
+      "react-dom/client",
+      "@remix-run/react",
       "@shopify/app-bridge-react",
       "@shopify/polaris",
       "@shopify/polaris-viz",
       "@shopify/shopify-app-remix/react",
+      // app/routes/app.tsx's ErrorBoundary and headers use `boundary`, as Shopify's template.
       "@shopify/shopify-app-remix/server",
-      "@shopify/shopify-app-remix/adapters/node",
-      "@shopify/shopify-app-session-storage-prisma",
-      "@shopify/shopify-api/runtime",
-      "@prisma/client",
-      "@prisma/adapter-pg",
-      "bullmq",
-      "ioredis",
       "zod",
     ],
   },

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { Prisma, PrismaClient, Shop } from "@prisma/client";
 import { buildOrderTable, segmentOrderTable, toDayNumber } from "~/segmentation";
 import {
@@ -176,16 +177,24 @@ export async function recomputeShop(
         },
         nextReference,
       );
-      const snapshot = await tx.segmentSnapshot.create({
-        data: {
-          shopId: shop.id,
-          takenAt: startedAt,
-          kind: full ? "full" : "incremental",
-          counts: counts as unknown as Prisma.InputJsonValue,
-          movements: changes.movements,
-          models: models as unknown as Prisma.InputJsonValue,
-        },
-      });
+      // An incremental run that moved nobody and changed no total would only repeat the last
+      // point of every "over time" chart: it keeps the previous snapshot.
+      const unchanged =
+        !full &&
+        Object.keys(changes.movements).length === 0 &&
+        isDeepStrictEqual(counts, previous!.counts);
+      const snapshot = unchanged
+        ? previous!
+        : await tx.segmentSnapshot.create({
+            data: {
+              shopId: shop.id,
+              takenAt: startedAt,
+              kind: full ? "full" : "incremental",
+              counts: counts as unknown as Prisma.InputJsonValue,
+              movements: changes.movements,
+              models: models as unknown as Prisma.InputJsonValue,
+            },
+          });
       await finish(tx, shop, startedAt, {
         reference: full ? nextReference : undefined,
         rescored: scored.customerCount,

@@ -25,32 +25,40 @@ let stack: AppStack;
 let browser: Browser;
 let page: Page;
 let app: FrameLocator;
-const pageErrors: string[] = [];
+/** The page's errors, failed requests and navigations, for a failure's message. */
+const browserEvents: string[] = [];
 
 const VISIBLE = { timeout: 60_000 };
 
 /**
- * Waits for a locator to be visible; when it is not, the failure carries what the app frame
- * showed, the page's errors and the stack's last log lines, so a CI failure can be read.
+ * Waits for a locator to be visible, then for the app in the frame to be hydrated: the admin
+ * shell's menu loads every page as a document, and a link clicked in server-rendered HTML
+ * before Remix takes over is a plain navigation, without the shop and session token the
+ * embedded app needs (it lands on the login page). Once Remix's router exists, React has the
+ * page and replays a click made during hydration. When either wait fails, the error carries
+ * what the app frame showed, what the browser reported and the stack's last log lines.
  */
 async function shows(locator: Locator, timeout = VISIBLE.timeout) {
-  await locator.waitFor({ timeout }).catch(async (error: Error) => {
+  const frame = () => page.frame({ name: "app-iframe" });
+  try {
+    await locator.waitFor({ timeout });
+    await frame()?.waitForFunction(() => "__remixRouter" in window, undefined, { timeout });
+  } catch (error) {
     await screenshot(page, "failure");
-    const frame = page.frame({ name: "app-iframe" });
-    const text = await frame
+    const text = await frame()
       ?.locator("body")
       .innerText()
       .catch(() => "");
     throw new Error(
       [
-        error.message,
-        `frame: ${frame?.url()}`,
+        (error as Error).message,
+        `frame: ${frame()?.url()}`,
         text?.slice(0, 800),
-        `page errors: ${pageErrors.join("\n")}`,
+        `browser: ${browserEvents.slice(-40).join("\n")}`,
         stack.logs(),
       ].join("\n"),
     );
-  });
+  }
 }
 
 /** Clicks an entry of the app's navigation menu, which the admin shell shows in its sidebar. */
@@ -84,7 +92,19 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     browser = await launchBrowser();
     page = await newAdminPage(browser);
     app = page.frameLocator("#app-iframe");
-    page.on("pageerror", (error) => pageErrors.push(error.message));
+    page.on("pageerror", (error) => browserEvents.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") browserEvents.push(`console: ${message.text()}`);
+    });
+    page.on("response", (response) => {
+      if (response.status() >= 400) browserEvents.push(`${response.status()}: ${response.url()}`);
+    });
+    page.on("framenavigated", (frame) =>
+      browserEvents.push(`navigated: ${frame.url().slice(0, 120)}`),
+    );
+    page.on("requestfailed", (request) =>
+      browserEvents.push(`request failed: ${request.url()} ${request.failure()?.errorText}`),
+    );
   });
 
   afterAll(async () => {

@@ -159,8 +159,13 @@ describe("segments recomputed by the workers as the store changes", () => {
       orderBy: { customerId: "asc" },
     });
     // Whatever the overlap makes it look at again, nothing has really changed.
+    const latest = await latestSnapshot();
+    const snapshots = await prisma.segmentSnapshot.count({ where: { shopId } });
     const outcome = await recomputeShop(prisma, shop);
     expect(outcome).toMatchObject({ entered: 0, left: 0, tagsPending: 0 });
+    // It adds no snapshot: the over-time charts would only repeat their last point.
+    expect(outcome).toMatchObject({ kind: "incremental", snapshotId: latest.id });
+    expect(await prisma.segmentSnapshot.count({ where: { shopId } })).toBe(snapshots);
 
     // A refit re-ranks everyone once; a second one on the same data moves nobody.
     await recomputeShop(prisma, shop, { full: true });
