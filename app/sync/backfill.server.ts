@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@prisma/client";
+import type { PrismaClient, Shop } from "@prisma/client";
 import type pg from "pg";
 import { config } from "~/config.server";
 import { createPgPool } from "~/db/adapter";
@@ -54,12 +54,44 @@ export async function syncShop(
   prisma: PrismaClient,
   shopDomain: string,
   kind: "BACKFILL" | "RECONCILE",
-): Promise<{ customers: number; orders: number }> {
+): Promise<SyncOutcome> {
   const shop = await prisma.shop.findUniqueOrThrow({ where: { domain: shopDomain } });
-  if (shop.installState !== "INSTALLED") return { customers: 0, orders: 0 };
+  if (shop.installState !== "INSTALLED")
+    return { customers: 0, orders: 0, skipped: "shop is not installed" };
+  const connection = await syncConnection();
+  try {
+    // One sync per shop at a time, whatever started it (install, the nightly schedule, the ops
+    // page): two would write the same rows and mark each other's runs as interrupted. The
+    // lock lives as long as this connection, so a worker that dies releases it.
+    const { rows } = await connection.client.query<{ locked: boolean }>(
+      "SELECT pg_try_advisory_lock(hashtext('propel:sync-shop'), $1) AS locked",
+      [shop.id],
+    );
+    if (!rows[0].locked)
+      return { customers: 0, orders: 0, skipped: "another sync of this shop is running" };
+    return await syncLockedShop(prisma, connection.client, shop, kind);
+  } finally {
+    await connection.close();
+  }
+}
+
+export interface SyncOutcome {
+  customers: number;
+  orders: number;
+  /** Why nothing was read, when nothing was. */
+  skipped?: string;
+}
+
+async function syncLockedShop(
+  prisma: PrismaClient,
+  db: pg.PoolClient,
+  shop: Shop,
+  kind: "BACKFILL" | "RECONCILE",
+): Promise<SyncOutcome> {
+  const shopDomain = shop.domain;
   const since = kind === "RECONCILE" ? shop.lastReconciledAt : null;
   const startedAt = new Date();
-  // A run still marked RUNNING belonged to a worker that died; this run replaces it.
+  // With the shop's lock held, a run still marked RUNNING belonged to a worker that died.
   await prisma.syncRun.updateMany({
     where: { shopId: shop.id, status: "RUNNING" },
     data: { status: "FAILED", finishedAt: new Date(), error: "interrupted; retried" },
@@ -102,39 +134,33 @@ export async function syncShop(
       );
       // Shopify builds the orders file while the customers are written.
       const ordersOperation = await startBulkQuery(shopDomain, BULK_ORDERS, noteOperation);
-      const connection = await backfillConnection();
-      try {
-        const db = connection.client;
-        if (customersUrl) {
-          await writeBehind(bulkCustomers(customersUrl, BULK_CUSTOMERS_BATCH), async (nodes) => {
-            customers += await upsertCustomers(db, shop.id, nodes.map(customerRow));
-            await progress({ customersSynced: customers });
-          }).catch(async (error: unknown) => {
-            // The retry starts an orders query of its own; this one must not hold its place.
-            await cancelBulkQuery(shopDomain, ordersOperation).catch((cancelError: unknown) =>
-              logger.warn({ err: cancelError, shopDomain }, "bulk query not cancelled"),
-            );
-            throw error;
-          });
-        }
-        const ordersUrl = await waitForBulkQuery(
-          shopDomain,
-          ordersOperation,
-          onFinishWebhook(ordersOperation),
-        );
-        if (ordersUrl) {
-          // Statistics for the planner as the orders start: a backfill run again over stored
-          // orders replaces their line items, which needs the (shopId, orderId) index to be
-          // known as selective (see upsertOrders). Instant on the empty tables of an install.
-          await db.query('ANALYZE "Order", "OrderLineItem"');
-          await writeBehind(bulkOrderRows(ordersUrl, BULK_ORDERS_BATCH), async (rows) => {
-            await upsertOrders(db, shop.id, rows);
-            orders += rows.length;
-            await progress({ ordersSynced: orders });
-          });
-        }
-      } finally {
-        await connection.close();
+      if (customersUrl) {
+        await writeBehind(bulkCustomers(customersUrl, BULK_CUSTOMERS_BATCH), async (nodes) => {
+          customers += await upsertCustomers(db, shop.id, nodes.map(customerRow));
+          await progress({ customersSynced: customers });
+        }).catch(async (error: unknown) => {
+          // The retry starts an orders query of its own; this one must not hold its place.
+          await cancelBulkQuery(shopDomain, ordersOperation).catch((cancelError: unknown) =>
+            logger.warn({ err: cancelError, shopDomain }, "bulk query not cancelled"),
+          );
+          throw error;
+        });
+      }
+      const ordersUrl = await waitForBulkQuery(
+        shopDomain,
+        ordersOperation,
+        onFinishWebhook(ordersOperation),
+      );
+      if (ordersUrl) {
+        // Statistics for the planner as the orders start: a backfill run again over stored
+        // orders replaces their line items, which needs the (shopId, orderId) index to be
+        // known as selective (see upsertOrders). Instant on the empty tables of an install.
+        await db.query('ANALYZE "Order", "OrderLineItem"');
+        await writeBehind(bulkOrderRows(ordersUrl, BULK_ORDERS_BATCH), async (rows) => {
+          await upsertOrders(db, shop.id, rows);
+          orders += rows.length;
+          await progress({ ordersSynced: orders });
+        });
       }
     } else {
       for await (const nodes of pages<CustomerNode>(
@@ -206,10 +232,11 @@ async function* pages<Node>(
 }
 
 /**
- * A connection of the backfill's own for its large batches, outside Prisma and its pool: a
- * long backfill neither waits for nor holds up the pool the app's requests use.
+ * A connection of the sync's own, outside Prisma and its pool: it holds the shop's sync lock,
+ * and carries the backfill's large batches, so a long backfill neither waits for nor holds up
+ * the pool the app's requests use.
  */
-async function backfillConnection(): Promise<{ client: pg.PoolClient; close(): Promise<void> }> {
+async function syncConnection(): Promise<{ client: pg.PoolClient; close(): Promise<void> }> {
   const { pool } = createPgPool(config().DATABASE_URL, { max: 1 });
   try {
     const client = await pool.connect();

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma, { pool } from "~/db.server";
 import { queues } from "~/jobs/producer.server";
 import { loader as appLoader } from "~/routes/app";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
+import { syncShop } from "~/sync/backfill.server";
 import { bulkFinishReceived } from "~/sync/bulk-finish.server";
 import { toMinorUnits } from "~/sync/money";
 import { eventually, startStoreHarness } from "../support/store-harness";
@@ -75,6 +76,33 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
     // waits for; the delivery was recorded under the operation's id.
     expect(run.bulkOperationId).toMatch(/^gid:\/\/shopify\/BulkOperation\//);
     expect(await bulkFinishReceived(prisma, shop, run.bulkOperationId!)).toBe(true);
+  });
+
+  it("runs one sync of a shop at a time; one started meanwhile steps aside and marks nothing", async () => {
+    const shopRow = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const runsBefore = await prisma.syncRun.count({ where: { shopId: shopRow.id } });
+    // Another worker's sync of the shop, holding the lock syncShop takes on its connection.
+    const other = await pool.connect();
+    try {
+      await other.query("SELECT pg_advisory_lock(hashtext('propel:sync-shop'), $1)", [shopRow.id]);
+      await expect(syncShop(prisma, shop, "RECONCILE")).resolves.toEqual({
+        customers: 0,
+        orders: 0,
+        skipped: "another sync of this shop is running",
+      });
+      expect(await prisma.syncRun.count({ where: { shopId: shopRow.id } })).toBe(runsBefore);
+    } finally {
+      await other.query("SELECT pg_advisory_unlock_all()");
+      other.release();
+    }
+    const outcome = await syncShop(prisma, shop, "RECONCILE");
+    expect(outcome.skipped).toBeUndefined();
+    const runs = await prisma.syncRun.findMany({
+      where: { shopId: shopRow.id },
+      orderBy: { id: "asc" },
+    });
+    expect(runs.slice(runsBefore)).toMatchObject([{ kind: "RECONCILE", status: "SUCCEEDED" }]);
+    expect(runs.every((run) => run.status === "SUCCEEDED")).toBe(true);
   });
 
   it("brings an order placed in the store into the database through a signed webhook", async () => {

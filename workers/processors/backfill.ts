@@ -15,6 +15,8 @@ export function backfillProcessor(
 ) {
   return async (job: Job<BackfillJob>) => {
     const outcome = await syncShop(prisma, job.data.shopDomain, job.data.kind);
+    // A sync skipped for one already running leaves the recompute to that one.
+    if (outcome.skipped) return outcome;
     await requestRecompute(prisma, queues.recompute, job.data.shopDomain, {
       full: job.data.kind === "BACKFILL",
     });
