@@ -3,8 +3,8 @@
  * `${SIM}/app-bridge.js`. The app loads it through APP_BRIDGE_URL. It provides what the app
  * relies on: `window.shopify` (idToken, config, toast, loading, environment, saveBar, modal),
  * `Authorization: Bearer <id_token>` on same-origin fetches, the session-token bounce page,
- * `window.open(url, "_top")` leaving the iframe, and `<ui-nav-menu>` / `<ui-title-bar>`
- * forwarded to the admin shell.
+ * `window.open(url, "_top")` leaving the iframe, `<ui-nav-menu>` / `<ui-title-bar>` forwarded
+ * to the admin shell, and the shell's menu clicks delivered as `shopify:navigate` events.
  */
 export const APP_BRIDGE_JS = String.raw`(function () {
   "use strict";
@@ -34,6 +34,13 @@ export const APP_BRIDGE_JS = String.raw`(function () {
     if (d.type === "propel-sim:id-token-result" && pending[d.requestId]) {
       pending[d.requestId](d.token);
       delete pending[d.requestId];
+    } else if (d.type === "propel-sim:navigate") {
+      // A click in the admin's app menu: App Bridge dispatches shopify:navigate on the menu's
+      // link, and the app's router (shopify-app-remix's AppProvider) follows it in the page.
+      var link = Array.prototype.find.call(document.querySelectorAll("ui-nav-menu a"), function (a) {
+        return a.getAttribute("href") === d.href;
+      });
+      if (link) link.dispatchEvent(new CustomEvent("shopify:navigate", { bubbles: true }));
     }
   });
 
@@ -125,7 +132,14 @@ export const APP_BRIDGE_JS = String.raw`(function () {
       setTimeout(function () { scheduled = false; sync(); }, 50);
     }).observe(document.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
   }
-  document.addEventListener("DOMContentLoaded", function () { sync(); post({ type: "propel-sim:location", path: location.pathname + location.search }); });
+  // The admin follows the app's location, for its menu and its URL, across in-page navigations.
+  function postLocation() { post({ type: "propel-sim:location", path: location.pathname + location.search }); }
+  ["pushState", "replaceState"].forEach(function (name) {
+    var original = history[name];
+    history[name] = function () { var result = original.apply(this, arguments); postLocation(); return result; };
+  });
+  window.addEventListener("popstate", postLocation);
+  document.addEventListener("DOMContentLoaded", function () { sync(); postLocation(); });
 
   // The session-token bounce page: get a token, go back with id_token added.
   var reload = params.get("shopify-reload");

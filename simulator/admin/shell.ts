@@ -175,6 +175,15 @@ ${headerHtml(rt)}
       .then(function (r) { return r.json(); })
       .then(function (j) { frame.src = j.url; });
   }
+  // A menu click is handed to the app, which navigates in its page as it does under App
+  // Bridge; an app that has not taken it within a few seconds (still loading) is reloaded at
+  // that page instead.
+  var pendingNavigation = null;
+  function navigateApp(href) {
+    clearTimeout(pendingNavigation && pendingNavigation.timer);
+    pendingNavigation = { href: href, timer: setTimeout(function () { pendingNavigation = null; frameFor(href); }, 3000) };
+    frame.contentWindow.postMessage({ type: "propel-sim:navigate", href: href }, cfg.appOrigin);
+  }
   function toast(message, isError) {
     var el = document.createElement("div");
     el.className = "toast" + (isError ? " error" : "");
@@ -201,10 +210,14 @@ ${headerHtml(rt)}
         a.href = "#";
         a.textContent = item.label;
         a.dataset.href = item.href;
-        a.addEventListener("click", function (ev) { ev.preventDefault(); frameFor(item.href); });
+        a.addEventListener("click", function (ev) { ev.preventDefault(); navigateApp(item.href); });
         nav.appendChild(a);
       });
     } else if (d.type === "propel-sim:location") {
+      if (pendingNavigation && d.path.indexOf(pendingNavigation.href) === 0) {
+        clearTimeout(pendingNavigation.timer);
+        pendingNavigation = null;
+      }
       Array.prototype.forEach.call(document.querySelectorAll("#app-nav a"), function (a) {
         a.classList.toggle("active", d.path.indexOf(a.dataset.href) === 0);
       });

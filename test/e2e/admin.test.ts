@@ -61,9 +61,17 @@ async function shows(locator: Locator, timeout = VISIBLE.timeout) {
   }
 }
 
-/** Clicks an entry of the app's navigation menu, which the admin shell shows in its sidebar. */
+/**
+ * Clicks an entry of the app's navigation menu, which the admin shell shows in its sidebar,
+ * and waits for the page of that name.
+ */
 async function openFromNav(label: string) {
+  const frame = page.frame({ name: "app-iframe" })!;
+  await frame.evaluate(() => Object.assign(window, { __beforeMenuClick: true }));
   await page.locator("#app-nav a", { hasText: label }).click();
+  await shows(app.getByRole("heading", { name: label, level: 1 }));
+  // The app followed the click in its page, as under App Bridge: no reload of the document.
+  expect(await frame.evaluate(() => "__beforeMenuClick" in window)).toBe(true);
 }
 
 /**
@@ -149,7 +157,6 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
 
   it("opens a segment and lists its customers", async () => {
     await openFromNav("Segments");
-    await shows(app.getByRole("heading", { name: "Segments", level: 1 }));
     await app.getByRole("link", { name: "Champions", exact: true }).click();
     await shows(app.getByRole("heading", { name: "Champions", level: 1 }));
     const customers = app.locator('a[href^="/app/customers/"]');
@@ -172,7 +179,6 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
 
   it("creates a promotion from a segment's playbook and counts its redemption", async () => {
     await openFromNav("Promotions");
-    await shows(app.getByRole("heading", { name: "Promotions", level: 1 }));
     await shows(app.getByRole("heading", { name: "Suggested promotions by segment" }));
     await screenshot(page, "promotions");
     await audit("promotions", "/app/promotions");
@@ -256,7 +262,6 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
 
   it("changes a setting, and refuses an invalid one next to its field", async () => {
     await openFromNav("Settings");
-    await shows(app.getByRole("heading", { name: "Settings", level: 1 }));
     await audit("settings", "/app/settings");
     const prefix = app.getByLabel("Tag prefix");
 
