@@ -171,6 +171,21 @@ export const SEGMENT_CREATE = `#graphql
   }
 `;
 
+export const SEGMENT_UPDATE = `#graphql
+  mutation PropelSegmentUpdate($id: ID!, $query: String!) {
+    segmentUpdate(id: $id, query: $query) {
+      segment {
+        id
+        query
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
 export const SEGMENTS_PAGE = `#graphql
   query PropelSegments($after: String) {
     segments(first: 250, after: $after) {

@@ -1,7 +1,7 @@
 import type { PrismaClient, ShopifySegment } from "@prisma/client";
 import { segmentDefinition, segmentTag } from "~/segmentation/catalog";
 import { AdminClient } from "./client.server";
-import { SEGMENT_CREATE, SEGMENTS_PAGE, type UserError } from "./documents";
+import { SEGMENT_CREATE, SEGMENT_UPDATE, SEGMENTS_PAGE, type UserError } from "./documents";
 
 /**
  * A Shopify customer segment for one of Propel's, defined on its tag, so discounts, Shopify
@@ -73,4 +73,42 @@ export async function ensureShopifySegment(
     create: { shopId: shop.id, segmentKey, shopifyId: segment.id, name, query: segment.query },
     update: {},
   });
+}
+
+/**
+ * Points the shop's Shopify segments at the tags Propel now writes: after a tag-prefix change
+ * they would still select the old tags, which the push has just removed, and the discounts and
+ * emails aimed at them would reach nobody. Returns how many were updated.
+ */
+export async function refreshShopifySegments(
+  prisma: PrismaClient,
+  shop: { id: number; tagPrefix: string },
+  client: AdminClient,
+): Promise<number> {
+  const stored = await prisma.shopifySegment.findMany({ where: { shopId: shop.id } });
+  let updated = 0;
+  for (const row of stored) {
+    const query = segmentQuery(segmentTag(shop.tagPrefix, row.segmentKey));
+    if (row.query === query) continue;
+    const data = await client.request<{
+      segmentUpdate: { segment: SegmentNode | null; userErrors: UserError[] };
+    }>(SEGMENT_UPDATE, { id: row.shopifyId, query }, 10);
+    const { segment, userErrors } = data.segmentUpdate;
+    if (!segment) {
+      // Deleted in Shopify by the merchant: forget it, so asking again creates a new one.
+      if (userErrors.some((e) => /does not exist/i.test(e.message))) {
+        await prisma.shopifySegment.delete({
+          where: { shopId_segmentKey: { shopId: shop.id, segmentKey: row.segmentKey } },
+        });
+        continue;
+      }
+      throw new Error(`segmentUpdate refused: ${userErrors.map((e) => e.message).join("; ")}`);
+    }
+    await prisma.shopifySegment.update({
+      where: { shopId_segmentKey: { shopId: shop.id, segmentKey: row.segmentKey } },
+      data: { query: segment.query },
+    });
+    updated++;
+  }
+  return updated;
 }

@@ -1473,6 +1473,22 @@ export function buildRoot(ctx: ResolverContext): View {
       s.segments.push(seg);
       return { segment: segmentView(ctx, seg.id), userErrors: [] };
     },
+    segmentUpdate: (args: Args) => {
+      const g = parseGid(args.id);
+      const seg = g?.type === "Segment" ? s.segments.find((x) => x.id === g.id) : undefined;
+      if (!seg) return { segment: null, userErrors: [userError(["id"], "Segment does not exist")] };
+      const name =
+        args.name === undefined || args.name === null ? seg.name : str(args.name)?.trim();
+      const query =
+        args.query === undefined || args.query === null ? seg.query : str(args.query)?.trim();
+      if (!name) return { segment: null, userErrors: [userError(["name"], "Name can't be blank")] };
+      if (!query)
+        return { segment: null, userErrors: [userError(["query"], "Query can't be blank")] };
+      if (s.segments.some((x) => x.id !== seg.id && x.name === name))
+        return { segment: null, userErrors: [userError(["name"], "Name has already been taken")] };
+      Object.assign(seg, { name, query, updatedAt: now() });
+      return { segment: segmentView(ctx, seg.id), userErrors: [] };
+    },
     flowTriggerReceive: (args: Args) => {
       const handle = str(args.handle) ?? null;
       let payload: unknown = args.payload ?? null;

@@ -5,6 +5,7 @@ import { pushInBulk } from "~/tags/bulk-mutation.server";
 import { AdminClient, type ClientOptions } from "~/tags/client.server";
 import { sendFlowTriggers } from "~/tags/flow.server";
 import { pushPendingTags, type PushOptions } from "~/tags/push.server";
+import { refreshShopifySegments } from "~/tags/shopify-segments.server";
 
 export interface TagsSummary {
   pushed: number;
@@ -13,6 +14,8 @@ export interface TagsSummary {
   bulk: boolean;
   flowSent: number;
   metafieldsWritten: number;
+  /** Shopify segments pointed at new tags (after a tag-prefix change). */
+  segmentsUpdated: number;
   /** THROTTLED answers waited out on the way (none reach the job's failure path). */
   throttled: number;
   requests: number;
@@ -42,6 +45,7 @@ export function tagsProcessor(prisma: PrismaClient, options: TagsProcessorOption
       bulk: false,
       flowSent: 0,
       metafieldsWritten: 0,
+      segmentsUpdated: 0,
       throttled: 0,
       requests: 0,
     };
@@ -57,6 +61,8 @@ export function tagsProcessor(prisma: PrismaClient, options: TagsProcessorOption
       ? await pushInBulk(prisma, client, shop)
       : await pushPendingTags(prisma, client, shop, options);
     const flow = await sendFlowTriggers(prisma, client, shop);
+    // The tags have moved (a prefix change moves them all); the Shopify segments follow.
+    const segmentsUpdated = await refreshShopifySegments(prisma, shop, client);
     return {
       ...summary,
       pushed: totals.pushed,
@@ -64,6 +70,7 @@ export function tagsProcessor(prisma: PrismaClient, options: TagsProcessorOption
       failed: totals.failed,
       metafieldsWritten: totals.metafieldsWritten,
       flowSent: flow.sent,
+      segmentsUpdated,
       throttled: client.stats.throttled,
       requests: client.stats.requests,
     };
