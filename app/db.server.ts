@@ -18,8 +18,9 @@ const database = (globalThis.__database ??= (() => {
 })());
 
 /**
- * The process's pg pool, shared with Prisma. Only for a statement on a hot path where Prisma's
- * per-query cost shows (the webhook intake); everything else goes through Prisma.
+ * The process's pg pool, shared with Prisma. Only for statements where Prisma's per-query cost
+ * shows: the webhook intake, and the store writes of app/sync/store.server (rows passed as
+ * arrays); everything else goes through Prisma.
  */
 export const pool = database.pool;
 

@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import type { QueryConfig } from "pg";
 import { pool } from "~/db.server";
+import { inTransaction } from "~/db/transaction";
 import { queues } from "~/jobs/producer.server";
 import { needsDurableCommit } from "./webhook-durability";
 
@@ -67,21 +68,11 @@ const RECORD_DELIVERIES = `
                       WHERE x."shopDomain" = i.shop AND x."webhookId" = i.webhook_id)`;
 
 /** Runs the insert in a transaction that commits without waiting for the WAL flush. */
-async function insertWithoutWaitingForFlush(insert: QueryConfig): Promise<Recorded[]> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query("BEGIN; SET LOCAL synchronous_commit = off");
-    const { rows } = await client.query<Recorded>(insert);
-    await client.query("COMMIT");
-    return rows;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => (broken = true));
-    throw error;
-  } finally {
-    // A connection that cannot even roll back is closed rather than handed to the next caller.
-    client.release(broken);
-  }
+function insertWithoutWaitingForFlush(insert: QueryConfig): Promise<Recorded[]> {
+  return inTransaction(pool, async (client) => {
+    await client.query("SET LOCAL synchronous_commit = off");
+    return (await client.query<Recorded>(insert)).rows;
+  });
 }
 
 const keyOf = (webhook: VerifiedWebhook) => `${webhook.shop} ${webhook.webhookId}`;

@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient, type WebhookDelivery } from "@prisma/client";
+import { pool } from "~/db.server";
 import { stopShopJobs } from "~/jobs/schedules.server";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
 import { parseDataRequest } from "./data-request.server";
@@ -119,7 +120,7 @@ export async function applyWebhook(
     if (topic === "customers/update" && (await applyOwnTagEcho(prisma, shop, id, payload)))
       return `customer ${id}: only Propel's tags changed`;
     const node = await readNode<CustomerNode>(delivery.shopDomain, toGid("Customer", id));
-    if (node) await upsertCustomers(prisma, shop.id, [customerRow(node)]);
+    if (node) await upsertCustomers(pool, shop.id, [customerRow(node)]);
     await markDirty(prisma, shop.id);
     return node ? `customer ${id} synced` : `customer ${id} no longer exists`;
   }
@@ -128,7 +129,7 @@ export async function applyWebhook(
     const id = topic === "refunds/create" ? idOf(payload.order_id) : subjectId(payload);
     if (id === null) throw new Error(`${topic} payload has no order id`);
     const node = await readNode<OrderNode>(delivery.shopDomain, toGid("Order", id));
-    if (node) await upsertOrders(prisma, shop.id, [orderRow(node)]);
+    if (node) await upsertOrders(pool, shop.id, [orderRow(node)]);
     await markDirty(prisma, shop.id);
     return node ? `order ${id} synced` : `order ${id} no longer exists`;
   }

@@ -170,7 +170,7 @@ async function syncLockedShop(
         CUSTOMERS_PER_PAGE,
         query,
       )) {
-        await upsertCustomers(prisma, shop.id, nodes.map(customerRow));
+        await upsertCustomers(db, shop.id, nodes.map(customerRow));
         customers += nodes.length;
         await progress({ customersSynced: customers });
       }
@@ -181,7 +181,7 @@ async function syncLockedShop(
         ORDERS_PER_PAGE,
         query,
       )) {
-        await upsertOrders(prisma, shop.id, nodes.map(orderRow));
+        await upsertOrders(db, shop.id, nodes.map(orderRow));
         orders += nodes.length;
         await progress({ ordersSynced: orders });
       }

@@ -1,5 +1,5 @@
-import type { PrismaClient } from "@prisma/client";
 import type pg from "pg";
+import { inTransaction } from "~/db/transaction";
 import type { CustomerRow, OrderRow } from "./mapping";
 
 /**
@@ -8,54 +8,11 @@ import type { CustomerRow, OrderRow } from "./mapping";
  * The guard `stored.updatedAt <= incoming.updatedAt` makes every write idempotent and keeps an
  * older version (a late or reordered webhook) from overwriting a newer one.
  *
- * The same statements run through Prisma (webhooks, reconciliation: a few rows at a time) or
- * through a pg connection of their own (the backfill: thousands of rows per batch, where
- * Prisma's handling of every parameter cost more than PostgreSQL's work).
+ * They run on pg directly, not through Prisma: for the backfill's thousands of rows per batch,
+ * Prisma's handling of every array parameter cost more than PostgreSQL's work. Callers pass the
+ * app's pool (webhooks) or a connection of their own (a sync, see backfill.server).
  */
-export type Database = PrismaClient | pg.ClientBase;
-
-interface Sql {
-  rows<T>(text: string, values: unknown[]): Promise<T[]>;
-  count(text: string, values: unknown[]): Promise<number>;
-  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
-}
-
-type PrismaLike = Pick<PrismaClient, "$queryRawUnsafe" | "$executeRawUnsafe">;
-
-function prismaSql(prisma: PrismaLike, root?: PrismaClient): Sql {
-  return {
-    rows: (text, values) => prisma.$queryRawUnsafe(text, ...values),
-    count: (text, values) => prisma.$executeRawUnsafe(text, ...values),
-    transaction: (work) => {
-      if (!root) return work(prismaSql(prisma));
-      return root.$transaction((tx) => work(prismaSql(tx)));
-    },
-  };
-}
-
-function pgSql(client: pg.ClientBase, inTransaction = false): Sql {
-  return {
-    rows: async <T>(text: string, values: unknown[]) =>
-      (await client.query(text, values)).rows as T[],
-    count: async (text, values) => (await client.query(text, values)).rowCount ?? 0,
-    transaction: async (work) => {
-      if (inTransaction) return work(pgSql(client, true));
-      await client.query("BEGIN");
-      try {
-        const result = await work(pgSql(client, true));
-        await client.query("COMMIT");
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      }
-    },
-  };
-}
-
-function sqlOf(db: Database): Sql {
-  return "$transaction" in db ? prismaSql(db, db) : pgSql(db);
-}
+export type Database = pg.Pool | pg.ClientBase;
 
 // Prisma maps DateTime to `timestamp(3)` holding UTC; pass UTC wall-clock text.
 const utc = (value: Date) => value.toISOString().slice(0, -1);
@@ -72,7 +29,7 @@ export async function upsertCustomers(
   rows: CustomerRow[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  return sqlOf(db).count(
+  const { rowCount } = await db.query(
     `INSERT INTO "Customer" ("shopId", "id", "email", "firstName", "lastName", "tags",
         "emailMarketingState", "shopifyCreatedAt", "shopifyUpdatedAt", "syncedAt")
      SELECT $1, r.id, r.email, r.first_name, r.last_name,
@@ -109,14 +66,15 @@ export async function upsertCustomers(
       rows.map((row) => utc(row.shopifyUpdatedAt)),
     ],
   );
+  return rowCount ?? 0;
 }
 
 /** Customers an order refers to but Shopify has not shown us yet get a placeholder row. */
-async function ensureCustomers(sql: Sql, shopId: number, rows: OrderRow[]) {
+async function ensureCustomers(client: pg.ClientBase, shopId: number, rows: OrderRow[]) {
   const ids = [...new Set(rows.flatMap((row) => (row.customerId ? [row.customerId] : [])))];
   if (ids.length === 0) return;
   const epoch = "1970-01-01T00:00:00.000";
-  await sql.count(
+  await client.query(
     `INSERT INTO "Customer" ("shopId", "id", "shopifyCreatedAt", "shopifyUpdatedAt")
      SELECT $1, id, $3::timestamp, $3::timestamp FROM unnest($2::bigint[]) AS id
      ON CONFLICT DO NOTHING`,
@@ -136,12 +94,12 @@ export async function upsertOrders(
   rows: OrderRow[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  return sqlOf(db).transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     await ensureCustomers(tx, shopId, rows);
     // RETURNING lists only the orders this write changed; only their line items are replaced.
     // `xmax` is 0 on a row version this statement inserted and set on one it updated: only an
     // order that was there before can have line items to delete.
-    const written = await tx.rows<{ id: string; updated: boolean }>(
+    const { rows: written } = await tx.query<{ id: string; updated: boolean }>(
       `INSERT INTO "Order" ("shopId", "id", "customerId", "name", "processedAt", "shopifyCreatedAt",
           "shopifyUpdatedAt", "cancelledAt", "test", "financialStatus", "currency", "totalMinor",
           "subtotalMinor", "discountMinor", "refundedMinor", "discountCodes", "sourceName", "syncedAt")
@@ -197,13 +155,13 @@ export async function upsertOrders(
       // Without statistics on the table (autovacuum not round yet), the planner takes
       // `orderId = ANY(thousands of ids)` for matching every row and reads all the shop's line
       // items, once per batch; the backfill analyzes the table before its orders for this.
-      await tx.count(
+      await tx.query(
         `DELETE FROM "OrderLineItem" WHERE "shopId" = $1 AND "orderId" = ANY($2::bigint[])`,
         [shopId, updated],
       );
     }
     if (items.length > 0) {
-      await tx.count(
+      await tx.query(
         `INSERT INTO "OrderLineItem" ("shopId", "id", "orderId", "productId", "variantId", "title",
             "productType", "vendor", "quantity", "unitPriceMinor", "discountMinor")
          SELECT $1, r.* FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],

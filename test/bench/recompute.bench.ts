@@ -18,7 +18,7 @@ const { values } = parseArgs({
 const customers = Number(values.customers);
 const environment = await benchEnvironment("recompute");
 
-const { default: prisma } = await import("~/db.server");
+const { default: prisma, pool } = await import("~/db.server");
 const { recomputeShop, WATERMARK_OVERLAP_MS } = await import("~/segments/recompute.server");
 const { syntheticShop } = await import("~/segmentation/synthetic");
 const { dayToIsoDate } = await import("~/segmentation/time");
@@ -97,7 +97,7 @@ try {
   for (let k = 0; k < Number(values["orders-each"]); k++) {
     const customerId = BigInt(1 + ((k * 7919) % customers));
     const now = new Date();
-    await upsertOrders(prisma, shop.id, [
+    await upsertOrders(pool, shop.id, [
       {
         id: BigInt(orders + 1 + k),
         customerId,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import prisma from "~/db.server";
+import prisma, { pool } from "~/db.server";
 import type { OrderRow } from "~/sync/mapping";
 import { upsertCustomers, upsertOrders } from "~/sync/store.server";
 
@@ -49,7 +49,7 @@ describe("storing synced orders and customers", () => {
   });
 
   it("stores an order with its line items, exact ids and a placeholder customer", async () => {
-    expect(await upsertOrders(prisma, shopId, [order()])).toBe(1);
+    expect(await upsertOrders(pool, shopId, [order()])).toBe(1);
     const stored = await prisma.order.findUniqueOrThrow({
       where: { shopId_id: { shopId, id: 9007199254740993n } },
       include: { lineItems: true, customer: true },
@@ -67,8 +67,8 @@ describe("storing synced orders and customers", () => {
       shopifyUpdatedAt: new Date("2026-03-02T00:00:00Z"),
       lineItems: [],
     });
-    expect(await upsertOrders(prisma, shopId, [newer])).toBe(1);
-    expect(await upsertOrders(prisma, shopId, [order()])).toBe(0);
+    expect(await upsertOrders(pool, shopId, [newer])).toBe(1);
+    expect(await upsertOrders(pool, shopId, [order()])).toBe(0);
     const stored = await prisma.order.findUniqueOrThrow({
       where: { shopId_id: { shopId, id: 9007199254740993n } },
       include: { lineItems: true },
@@ -78,7 +78,7 @@ describe("storing synced orders and customers", () => {
   });
 
   it("fills in a placeholder customer when the customer arrives", async () => {
-    await upsertCustomers(prisma, shopId, [
+    await upsertCustomers(pool, shopId, [
       {
         id: 42n,
         email: "ada@example.com",
@@ -112,17 +112,17 @@ describe("storing synced orders and customers", () => {
         .syncedAt;
     const before = await syncedAt();
     // Propel's push coming back in a customers/update webhook.
-    await upsertCustomers(prisma, shopId, [
+    await upsertCustomers(pool, shopId, [
       version(["vip", "newsletter", "propel:champions"], "2026-02-01T00:00:00Z"),
     ]);
     expect(await syncedAt()).toEqual(before);
     // The merchant's own tag, or a change of consent, is a change to segment on.
-    await upsertCustomers(prisma, shopId, [
+    await upsertCustomers(pool, shopId, [
       version(["vip", "newsletter", "propel:champions", "wholesale"], "2026-02-02T00:00:00Z"),
     ]);
     const afterTag = await syncedAt();
     expect(afterTag.getTime()).toBeGreaterThan(before.getTime());
-    await upsertCustomers(prisma, shopId, [
+    await upsertCustomers(pool, shopId, [
       version(
         ["vip", "newsletter", "propel:champions", "wholesale"],
         "2026-02-03T00:00:00Z",
