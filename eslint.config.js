@@ -7,7 +7,18 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/", "node_modules/", "coverage/", "test-results/", "public/build/"] },
+  {
+    ignores: [
+      "build/",
+      "node_modules/",
+      "coverage/",
+      "test-results/",
+      "public/build/",
+      // Written by `shopify app build`.
+      "extensions/*/dist/",
+      "extensions/*/shopify.d.ts",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -11,6 +11,7 @@
  * deploy waited for SIGKILL.
  */
 import cluster from "node:cluster";
+import { createServer, type Server } from "node:http";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -31,25 +32,40 @@ function processCount(): number {
   return env.WEB_CONCURRENCY ?? availableParallelism();
 }
 
-async function remixHandler(app: express.Express): Promise<RequestHandler> {
+interface RemixApp {
+  handler: RequestHandler;
+  /** Closes what the handler holds open besides requests (Vite's HMR sockets). */
+  close: () => Promise<void>;
+}
+
+async function remixHandler(app: express.Express, server: Server): Promise<RemixApp> {
   if (PRODUCTION) {
     const buildPath = path.resolve("build/server/index.js");
     const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild;
     // Vite fingerprints everything under assets/; the rest of build/client may change.
     app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
     app.use(express.static("build/client", { maxAge: "1h" }));
-    return createRequestHandler({ build, mode: "production" });
+    return {
+      handler: createRequestHandler({ build, mode: "production" }),
+      close: async () => {},
+    };
   }
   const vite = await import("vite");
   const devServer = await vite.createServer({
     configFile: env.VITE_CONFIG,
-    server: { middlewareMode: true },
+    // HMR's WebSocket on the app's own server and port: in middleware mode Vite otherwise
+    // listens on a fixed port (24678), which the first of several dev servers on a machine
+    // takes; the others' pages then fail to connect, with errors in their consoles.
+    server: { middlewareMode: true, hmr: { server } },
   });
   app.use(devServer.middlewares);
-  return createRequestHandler({
-    build: () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
-    mode: "development",
-  });
+  return {
+    handler: createRequestHandler({
+      build: () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
+      mode: "development",
+    }),
+    close: () => devServer.close(),
+  };
 }
 
 function accessLog(): RequestHandler {
@@ -73,11 +89,13 @@ async function serve() {
   app.use(webhookIntake());
   app.use(accessLog());
   app.use(compression());
-  app.all("*", await remixHandler(app));
+  const server = createServer(app);
+  const remix = await remixHandler(app, server);
+  app.all("*", remix.handler);
 
   const port = env.PORT;
   const host = env.HOST ?? (PRODUCTION ? "0.0.0.0" : "127.0.0.1");
-  const server = app.listen(port, host, () => {
+  server.listen(port, host, () => {
     logger.info({ url: `http://${host}:${port}`, pid: process.pid }, "web server listening");
   });
 
@@ -87,6 +105,7 @@ async function serve() {
     logger.info({ signal }, "web server stopping");
     server.close(() => process.exit(0));
     server.closeIdleConnections();
+    void remix.close();
     setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
   };
   process.once("SIGTERM", () => stop("SIGTERM"));

@@ -3,9 +3,7 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
-import { config } from "./config.server";
-import { addDocumentResponseHeaders } from "./shopify.server";
-import { allowSimulatorFraming } from "./shopify/simulator-fetch.server";
+import { setDocumentHeaders } from "./document-headers.server";
 
 export const streamTimeout = 5000;
 
@@ -15,9 +13,7 @@ export default async function handleRequest(
   responseHeaders: Headers,
   remixContext: EntryContext,
 ) {
-  addDocumentResponseHeaders(request, responseHeaders);
-  const simulatorUrl = config().SIMULATOR_URL;
-  if (simulatorUrl) allowSimulatorFraming(responseHeaders, simulatorUrl);
+  setDocumentHeaders(request, responseHeaders);
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";
 

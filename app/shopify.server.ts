@@ -8,7 +8,9 @@ import {
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { config } from "./config.server";
 import prisma from "./db.server";
+import { EncryptedSessionStorage } from "./shopify/encrypted-session-storage.server";
 import { recordInstall } from "./shopify/install.server";
+import { keysFrom } from "./shopify/token-crypto.server";
 import { routeShopifyTrafficToSimulator } from "./shopify/simulator-fetch.server";
 
 const env = config();
@@ -25,7 +27,8 @@ const shopify = shopifyApp({
   scopes: env.SCOPES,
   appUrl: env.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  // Tokens encrypted at rest (AES-256-GCM, TOKEN_ENCRYPTION_KEY): docs/privacy.md.
+  sessionStorage: new EncryptedSessionStorage(new PrismaSessionStorage(prisma), keysFrom(env)),
   distribution: AppDistribution.AppStore,
   future: {
     // Shopify-managed install with token exchange: no redirect out of the admin on install.

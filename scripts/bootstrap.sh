@@ -79,8 +79,14 @@ ensure_redis() {
   command -v redis-server >/dev/null || apt_install redis-server
   log "starting Redis"
   mkdir -p /var/lib/redis /var/log/redis 2>/dev/null || true
-  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
-    --dir "${TMPDIR:-/tmp}" --logfile "${TMPDIR:-/tmp}/propel-redis.log" >&2
+  # Durable like production should be (README, "Deploying at scale"): every write goes to the
+  # append-only file, flushed each second, so a restart keeps the queued jobs; and BullMQ needs
+  # noeviction, or a full Redis would silently drop jobs instead of refusing new ones.
+  local dir="${TMPDIR:-/tmp}/propel-redis"
+  mkdir -p "$dir"
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
+    --appendonly yes --appendfsync everysec --maxmemory-policy noeviction \
+    --dir "$dir" --logfile "${TMPDIR:-/tmp}/propel-redis.log" >&2
   wait_for_port 6379 || { log "Redis did not start on 127.0.0.1:6379"; exit 1; }
 }
 

@@ -5,7 +5,7 @@
  * the simulated Shopify admin with Propel open in it. Ctrl-C stops everything.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { Redis } from "ioredis";
 import { ensureDatabase } from "../app/db/ensure-database";
@@ -37,6 +37,14 @@ const env: NodeJS.ProcessEnv = {
   QUEUE_PREFIX: process.env.QUEUE_PREFIX || "propel-demo",
   OPS_USERNAME: process.env.OPS_USERNAME || "support",
   OPS_PASSWORD: process.env.OPS_PASSWORD || randomBytes(12).toString("hex"),
+  // Tokens are encrypted at rest in the demo too. The key is derived from the database URL so
+  // that sessions stored by an earlier demo run stay readable; a real deployment sets a random
+  // one (.env.example).
+  TOKEN_ENCRYPTION_KEY:
+    process.env.TOKEN_ENCRYPTION_KEY ||
+    createHash("sha256")
+      .update(`propel-demo-token-key\n${process.env.DATABASE_URL ?? "propel_demo"}`)
+      .digest("base64"),
   SIMULATOR_URL: simulatorUrl,
   APP_BRIDGE_URL: `${simulatorUrl}/app-bridge.js`,
 };
@@ -48,8 +56,17 @@ function run(command: string, args: string[]) {
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed`);
 }
 
+/**
+ * Each service runs in a process group of its own: `npx tsx server.ts` is npx, then tsx, then
+ * node, and a signal to npx alone left the server orphaned and still answering on its port.
+ * Stopping signals the whole group.
+ */
 function start(name: string, command: string, args: string[]) {
-  const child = spawn(command, args, { env: { ...env, PROPEL_SERVICE: name }, stdio: "inherit" });
+  const child = spawn(command, args, {
+    env: { ...env, PROPEL_SERVICE: name },
+    stdio: "inherit",
+    detached: true,
+  });
   child.on("exit", (code) => {
     if (!stopping) {
       console.error(`[demo] ${name} exited with ${code}; stopping`);
@@ -90,9 +107,32 @@ async function waitFor(url: string, label: string) {
 let stopping = false;
 let closeSimulator: (() => Promise<void>) | undefined;
 
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+const STOP_GRACE_MS = 10_000;
+
 async function stop(code: number) {
+  if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill("SIGTERM");
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  const exited = Promise.all(
+    running.map((child) => new Promise((resolve) => child.once("exit", resolve))),
+  );
+  for (const child of children) signalGroup(child, "SIGTERM");
+  // Graceful shutdown lets the workers finish their jobs; past the grace, nothing may linger.
+  const grace = setTimeout(() => {
+    for (const child of children) signalGroup(child, "SIGKILL");
+  }, STOP_GRACE_MS);
+  await exited;
+  clearTimeout(grace);
+  // A child that exited on its own may have left the rest of its group behind.
+  for (const child of children) signalGroup(child, "SIGKILL");
   await closeSimulator?.();
   process.exit(code);
 }

@@ -19,7 +19,9 @@ const running = startWorkers({
   prefix: env.QUEUE_PREFIX,
   concurrency: env.WORKER_CONCURRENCY,
   lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+  recomputeLockDurationMs: env.WORKER_RECOMPUTE_LOCK_DURATION_MS,
   logger: log,
+  recovery: { intervalMs: env.RECOVERY_INTERVAL_MS, deliveryGraceMs: env.DELIVERY_GRACE_MS },
 });
 log.info({ queues: running.workers.map((worker) => worker.name) }, "workers started");
 

@@ -8,6 +8,8 @@ import {
   type Explanations,
 } from "~/segmentation/explain";
 import type { GateDecision } from "~/segmentation/gates";
+import { customerIntervals } from "~/segmentation/intervals";
+import type { PurchaseModel } from "~/segmentation/purchaseModel";
 import { segmentSettingsFrom } from "~/segmentation/settings";
 
 /** Orders shown on the customer page, newest first. */
@@ -21,6 +23,12 @@ export interface CustomerOrder {
   totalMinor: number;
   refundedMinor: number;
   discountMinor: number;
+  /** Net merchandise sales and its parts (docs/money.md): what the scores count. */
+  netMinor: number;
+  merchandiseMinor: number;
+  shippingMinor: number;
+  taxMinor: number;
+  refundedMerchandiseMinor: number;
   financialStatus: string | null;
   /** Why the order does not count towards the scores, if it does not. */
   excluded: string | null;
@@ -32,6 +40,13 @@ interface ModelContextRow {
   spendTierBasis: ModelReports["spendTierBasis"] | null;
   propensityMethod: "logistic" | "heuristic" | null;
   propensityWindowDays: number | null;
+  churnBasis: "model" | "kaplan-meier" | null;
+  purchaseModel: string | null;
+  churnHorizonDays: number | null;
+  churnBaselineScore: number | null;
+  purchaseFit: PurchaseModel | null;
+  purchaseCovariance: number[][] | null;
+  purchaseUnitDays: number | null;
 }
 
 /** One customer by primary key, with their scores and the reason behind each. */
@@ -65,7 +80,14 @@ export async function loadCustomer(shopId: number, customerId: bigint) {
       SELECT "models"->'gates' AS "gates", "models"->>'clvBasis' AS "clvBasis",
              "models"->>'spendTierBasis' AS "spendTierBasis",
              "models"->'propensity'->>'method' AS "propensityMethod",
-             ("models"->'propensity'->>'windowDays')::int AS "propensityWindowDays"
+             ("models"->'propensity'->>'windowDays')::int AS "propensityWindowDays",
+             "models"->'purchase'->>'basis' AS "churnBasis",
+             "models"->'purchase'->>'selected' AS "purchaseModel",
+             ("models"->'purchase'->>'horizonDays')::int AS "churnHorizonDays",
+             ("models"->'purchase'->>'baselineScore')::float8 AS "churnBaselineScore",
+             "models"->'purchase'->'model' AS "purchaseFit",
+             "models"->'purchase'->'covariance' AS "purchaseCovariance",
+             ("models"->'purchase'->>'unitDays')::float8 AS "purchaseUnitDays"
         FROM "SegmentSnapshot" WHERE "shopId" = ${shopId}
        ORDER BY "takenAt" DESC LIMIT 1`,
   ]);
@@ -83,6 +105,15 @@ export async function loadCustomer(shopId: number, customerId: bigint) {
     churnModelSkipped: churnGate && !churnGate.used ? churnGate.reason : undefined,
     propensityMethod: model?.propensityMethod ?? "heuristic",
     propensityWindowDays: model?.propensityWindowDays ?? 90,
+    churn:
+      model?.churnBasis && model.churnHorizonDays !== null && model.churnBaselineScore !== null
+        ? {
+            basis: model.churnBasis,
+            model: model.purchaseModel,
+            horizonDays: model.churnHorizonDays,
+            baselineScore: model.churnBaselineScore,
+          }
+        : undefined,
   };
 
   const m = customer.metrics;
@@ -108,6 +139,25 @@ export async function loadCustomer(shopId: number, customerId: bigint) {
       details: (m.details ?? {}) as ExplainableMetrics["details"],
     };
   const explanations: Explanations | null = metrics && explainCustomer(metrics, context);
+  const intervals =
+    m && m.orders > 0 && model?.purchaseFit && model.purchaseCovariance && context.churn
+      ? customerIntervals(
+          model.purchaseFit,
+          model.purchaseCovariance,
+          {
+            x: m.frequency,
+            tx: m.recencyDays / (model.purchaseUnitDays ?? 1),
+            T: m.ageDays / (model.purchaseUnitDays ?? 1),
+          },
+          {
+            horizonDays: context.churn.horizonDays,
+            unitDays: model.purchaseUnitDays ?? 1,
+            clvMonths: settings.clvMonths,
+            monthlyDiscountRate: settings.monthlyDiscountRate,
+          },
+        )
+      : null;
+  const spendMinor = metrics?.details.expectedSpendMinor ?? null;
 
   return {
     customer: {
@@ -121,8 +171,20 @@ export async function loadCustomer(shopId: number, customerId: bigint) {
     },
     metrics,
     explanations,
+    /** 80 % intervals (10th–90th percentile) from the purchase model's fit uncertainty. */
+    intervals: intervals && {
+      churnScore: intervals.churnScore,
+      clvMinor:
+        spendMinor === null
+          ? null
+          : {
+              p10: Math.round(spendMinor * intervals.discountedPurchases.p10),
+              p90: Math.round(spendMinor * intervals.discountedPurchases.p90),
+            },
+    },
     forecastDays: context.forecastDays,
     clvMonths: context.clvMonths,
+    churnHorizonDays: context.churn?.horizonDays ?? null,
     segments: customer.memberships
       .map((s) => ({
         key: s.segmentKey,
@@ -131,23 +193,41 @@ export async function loadCustomer(shopId: number, customerId: bigint) {
         since: s.since.toISOString(),
       }))
       .sort((a, b) => a.key.localeCompare(b.key)),
-    orders: orders.map((o): CustomerOrder => ({
-      id: o.id.toString(),
-      name: o.name,
-      processedAt: o.processedAt.toISOString(),
-      currency: o.currency,
-      totalMinor: Number(o.totalMinor),
-      refundedMinor: Number(o.refundedMinor),
-      discountMinor: Number(o.discountMinor),
-      financialStatus: o.financialStatus,
-      excluded: o.cancelledAt
-        ? "Cancelled"
-        : o.test
-          ? "Test order"
-          : o.refundedMinor >= o.totalMinor && o.totalMinor > 0n
-            ? "Fully refunded"
-            : null,
-    })),
+    orders: orders.map((o): CustomerOrder => {
+      // Rows synced before the parts were read: the subtotal stands in, as in the loader.
+      const merchandise = o.merchandiseMinor ?? o.subtotalMinor;
+      const refundedMerchandise =
+        o.merchandiseMinor === null
+          ? o.refundedMinor < o.subtotalMinor
+            ? o.refundedMinor
+            : o.subtotalMinor
+          : o.refundedMerchandiseMinor;
+      const net = merchandise > refundedMerchandise ? merchandise - refundedMerchandise : 0n;
+      return {
+        id: o.id.toString(),
+        name: o.name,
+        processedAt: o.processedAt.toISOString(),
+        currency: o.currency,
+        totalMinor: Number(o.totalMinor),
+        refundedMinor: Number(o.refundedMinor),
+        discountMinor: Number(o.discountMinor),
+        netMinor: Number(net),
+        merchandiseMinor: Number(merchandise),
+        shippingMinor: Number(o.shippingMinor),
+        taxMinor: Number(o.taxMinor),
+        refundedMerchandiseMinor: Number(refundedMerchandise),
+        financialStatus: o.financialStatus,
+        excluded: o.cancelledAt
+          ? "Cancelled"
+          : o.test
+            ? "Test order"
+            : merchandise === 0n
+              ? "No merchandise value (exchange or replacement), not a purchase"
+              : refundedMerchandise >= merchandise
+                ? "Fully refunded"
+                : null,
+      };
+    }),
     orderCount,
   };
 }

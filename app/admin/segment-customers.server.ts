@@ -1,5 +1,6 @@
 import type { SortKey } from "~/components/member-sorts";
 import prisma from "~/db.server";
+import type { IntervalHistory } from "./export-intervals.server";
 
 /**
  * A segment's members, a page at a time: SegmentMembership's primary key (shopId, segmentKey,
@@ -37,7 +38,8 @@ export function parseMemberQuery(params: URLSearchParams): MemberQuery {
   const direction = params.get("direction");
   const page = Number.parseInt(params.get("page") ?? "1", 10);
   return {
-    sort: sort !== null && sort in SORTS ? (sort as SortKey) : "clv",
+    // Own keys only: `in` would take "constructor" or "toString" from the prototype.
+    sort: sort !== null && Object.hasOwn(SORTS, sort) ? (sort as SortKey) : "clv",
     // "Last order" reads naturally most recent first, which is the fewest days since.
     direction:
       direction === "asc" || direction === "desc"
@@ -228,6 +230,11 @@ export interface ExportRow extends MemberRow {
   expectedPurchases: number | null;
   spendTier: string | null;
   propensity: number | null;
+  churnScore: number | null;
+  nextOrderProbability: number | null;
+  nextOrderDate: string | null;
+  /** Under the shop's purchase model (export-intervals.server.ts). */
+  history: IntervalHistory;
 }
 
 /**
@@ -245,6 +252,10 @@ export async function* exportSegmentMembers(
               cm."totalSpentMinor", cm."aovMinor", cm."clv12mMinor", cm."currency", cm."rfmGroup",
               cm."rScore", cm."fScore", cm."mScore", cm."valueType", cm."churnRisk", cm."pAlive",
               cm."expectedPurchases", cm."spendTier", cm."propensity",
+              (cm."details"->>'churnScore')::float8 AS "churnScore",
+              (cm."details"->>'nextOrderProbability')::float8 AS "nextOrderProbability",
+              cm."nextOrderAt", cm."frequency", cm."recencyDays", cm."ageDays",
+              (cm."details"->>'expectedSpendMinor')::float8 AS "expectedSpendMinor",
               cm."details"->>'lastOrderDate' AS "lastOrderDate", m."since"
          FROM "SegmentMembership" m
          JOIN "Customer" c ON c."shopId" = m."shopId" AND c."id" = m."customerId"
@@ -271,6 +282,16 @@ export async function* exportSegmentMembers(
       expectedPurchases: row.expectedPurchases,
       spendTier: row.spendTier,
       propensity: row.propensity,
+      churnScore: row.churnScore,
+      nextOrderProbability: row.nextOrderProbability,
+      nextOrderDate: row.nextOrderAt ? row.nextOrderAt.toISOString().slice(0, 10) : null,
+      history: {
+        orders: row.orders ?? 0,
+        frequency: row.frequency ?? 0,
+        recencyDays: row.recencyDays ?? 0,
+        ageDays: row.ageDays ?? 0,
+        expectedSpendMinor: row.expectedSpendMinor,
+      },
     }));
     if (rows.length < EXPORT_BATCH) return;
     after = rows[rows.length - 1].id;
@@ -286,4 +307,11 @@ interface RawExport {
   expectedPurchases: number | null;
   spendTier: string | null;
   propensity: number | null;
+  churnScore: number | null;
+  nextOrderProbability: number | null;
+  nextOrderAt: Date | null;
+  frequency: number | null;
+  recencyDays: number | null;
+  ageDays: number | null;
+  expectedSpendMinor: number | null;
 }

@@ -27,6 +27,7 @@ export interface SettingsFormValues {
   forecastDays: string;
   clvMonths: string;
   discountRatePercent: string;
+  marginPercent: string;
 }
 
 /** Per field; `form` holds what belongs to no single field. */
@@ -59,6 +60,7 @@ export async function loadSettings(shopId: number): Promise<SettingsFormValues> 
     forecastDays: String(s.forecastDays),
     clvMonths: String(s.clvMonths),
     discountRatePercent: percentText(s.monthlyDiscountRate),
+    marginPercent: percentText(s.marginRate),
   };
 }
 
@@ -79,6 +81,7 @@ export function readSettingsForm(form: FormData): SettingsFormValues {
     forecastDays: text("forecastDays"),
     clvMonths: text("clvMonths"),
     discountRatePercent: text("discountRatePercent"),
+    marginPercent: text("marginPercent"),
   };
 }
 
@@ -94,6 +97,7 @@ const FIELD_OF_PATH: [prefix: string, field: keyof SettingsFormValues][] = [
   ["forecastDays", "forecastDays"],
   ["clvMonths", "clvMonths"],
   ["monthlyDiscountRate", "discountRatePercent"],
+  ["marginRate", "marginPercent"],
 ];
 
 export type SettingsCheck =
@@ -140,6 +144,7 @@ export function checkSettingsForm(
     forecastDays: number("forecastDays"),
     clvMonths: number("clvMonths"),
     monthlyDiscountRate: number("discountRatePercent", 100),
+    marginRate: number("marginPercent", 100),
     customRules: segmentSettingsFrom(storedSettings).customRules,
   };
   const checked = validateSegmentSettings(candidate);

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 
 /**
  * A form's values in state, and the props that bind a Polaris TextField to one of them: its
@@ -9,10 +9,17 @@ export function useFormFields<V extends object>(
   errors: Partial<Record<string, string>>,
 ) {
   const [values, setValues] = useState(initial);
-  const set =
-    <K extends keyof V>(key: K) =>
-    (value: V[K]) =>
-      setValues((v) => ({ ...v, [key]: value }));
+  // One handler per field for the form's lifetime: a memoized field then skips the re-render
+  // when another field is typed into (INP on long forms, test/bench/vitals.bench.ts).
+  const setters = useRef(new Map<keyof V, (value: never) => void>());
+  const set = <K extends keyof V>(key: K): ((value: V[K]) => void) => {
+    let setter = setters.current.get(key);
+    if (!setter) {
+      setter = (value: V[K]) => setValues((v) => ({ ...v, [key]: value }));
+      setters.current.set(key, setter as (value: never) => void);
+    }
+    return setter as (value: V[K]) => void;
+  };
   const field = <K extends keyof V & string>(key: K) => ({
     name: key,
     value: String(values[key] ?? ""),

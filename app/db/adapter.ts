@@ -20,6 +20,10 @@ export function createPgPool(connectionString: string, options: PoolOptions = {}
     allowExitOnIdle: options.allowExitOnIdle,
     options: schema ? `-c search_path="${schema}"` : undefined,
   });
+  // An idle connection dropped by the server (a PostgreSQL restart) is an 'error' event on the
+  // pool; unheard, it ends the process. The pool discards that connection and opens another
+  // on the next query, which is the recovery wanted.
+  pool.on("error", () => undefined);
   return { pool, schema };
 }
 

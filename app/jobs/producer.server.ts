@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { config } from "~/config.server";
 import { createRedisConnection } from "./connection.server";
-import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES, type JobPayloads, type QueueName } from "./queues";
+import { QUEUE_NAMES, jobOptionsFor, type JobPayloads, type QueueName } from "./queues";
 
 type Queues = { [Name in QueueName]: Queue<JobPayloads[Name]> };
 
@@ -12,7 +12,7 @@ declare global {
 
 export function createQueues(connection: Redis, prefix: string): Queues {
   const entries = QUEUE_NAMES.map((name) => {
-    const queue = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    const queue = new Queue(name, { connection, prefix, defaultJobOptions: jobOptionsFor(name) });
     // Connection errors surface where they matter: in /healthz and as failed adds.
     queue.on("error", () => undefined);
     return [name, queue];

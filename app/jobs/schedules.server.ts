@@ -1,4 +1,6 @@
+import type { Queue } from "bullmq";
 import { queues } from "./producer.server";
+import type { BackfillJob, RecomputeJob } from "./queues";
 
 /** Nightly, per shop: re-read what changed since the last pass and repair what webhooks missed. */
 const RECONCILE_PATTERN = "17 3 * * *";
@@ -6,35 +8,59 @@ const RECONCILE_PATTERN = "17 3 * * *";
 /** Nightly, per shop, after reconciliation: refit the models over the whole shop. */
 const FULL_RECOMPUTE_PATTERN = "47 3 * * *";
 
-const schedulerId = (shopDomain: string) => `reconcile:${shopDomain}`;
-const recomputeSchedulerId = (shopDomain: string) => `recompute-full:${shopDomain}`;
+export const reconcileSchedulerId = (shopDomain: string) => `reconcile:${shopDomain}`;
+export const recomputeSchedulerId = (shopDomain: string) => `recompute-full:${shopDomain}`;
 
-export async function scheduleReconciliation(shopDomain: string): Promise<void> {
-  await queues().backfill.upsertJobScheduler(
-    schedulerId(shopDomain),
+/**
+ * Deliveries Shopify will never send again and that the law requires Propel to act on: they
+ * stay queued through an uninstall (a `shop/redact` follows every uninstall by 48 hours).
+ */
+export const COMPLIANCE_TOPICS: ReadonlySet<string> = new Set([
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
+]);
+
+export async function scheduleReconciliation(
+  shopDomain: string,
+  queue: Queue<BackfillJob> = queues().backfill,
+): Promise<void> {
+  await queue.upsertJobScheduler(
+    reconcileSchedulerId(shopDomain),
     { pattern: RECONCILE_PATTERN, tz: "UTC" },
     { name: "reconcile", data: { shopDomain, kind: "RECONCILE" } },
   );
 }
 
-export async function scheduleFullRecompute(shopDomain: string): Promise<void> {
-  await queues().recompute.upsertJobScheduler(
+export async function scheduleFullRecompute(
+  shopDomain: string,
+  queue: Queue<RecomputeJob> = queues().recompute,
+): Promise<void> {
+  await queue.upsertJobScheduler(
     recomputeSchedulerId(shopDomain),
     { pattern: FULL_RECOMPUTE_PATTERN, tz: "UTC" },
     { name: "scheduled-full", data: { shopDomain, full: true } },
   );
 }
 
-/** After an uninstall nothing more runs for the shop: its schedule and waiting jobs go. */
+/**
+ * After an uninstall nothing more runs for the shop: its schedule and waiting jobs go, except
+ * the uninstall itself and the compliance requests, which are owed whatever the shop does.
+ */
 export async function stopShopJobs(shopDomain: string): Promise<void> {
   const { backfill, webhooks, recompute, tags } = queues();
-  await backfill.removeJobScheduler(schedulerId(shopDomain));
+  await backfill.removeJobScheduler(reconcileSchedulerId(shopDomain));
   await recompute.removeJobScheduler(recomputeSchedulerId(shopDomain));
   for (const queue of [backfill, recompute, tags, webhooks]) {
     const waiting = await queue.getJobs(["waiting", "delayed", "prioritized"]);
     await Promise.all(
       waiting
-        .filter((job) => job.data.shopDomain === shopDomain && job.name !== "app/uninstalled")
+        .filter(
+          (job) =>
+            job.data.shopDomain === shopDomain &&
+            job.name !== "app/uninstalled" &&
+            !COMPLIANCE_TOPICS.has(job.name),
+        )
         .map((job) => job.remove()),
     );
   }

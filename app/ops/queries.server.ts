@@ -1,5 +1,6 @@
 import { TagSyncStatus, type Prisma, type PrismaClient } from "@prisma/client";
 import { parseDataRequest } from "~/sync/data-request.server";
+import { parseLosslessJson } from "~/shopify/lossless-json";
 
 /** What support staff see of each shop: install state, sync progress, webhook health. */
 export async function shopsOverview(prisma: PrismaClient) {
@@ -93,12 +94,19 @@ export async function shopDetail(prisma: PrismaClient, domain: string) {
         triggeredAt: true,
       },
     }),
-    prisma.webhookDelivery.findMany({
-      where: { shopDomain: domain, topic: "customers/data_request" },
-      orderBy: { receivedAt: "desc" },
-      take: 50,
-      select: { id: true, status: true, error: true, receivedAt: true, payload: true },
-    }),
+    prisma.$queryRaw<
+      {
+        id: bigint;
+        status: string;
+        error: string | null;
+        receivedAt: Date;
+        payload: string | null;
+      }[]
+    >`
+      SELECT "id", "status"::text AS "status", "error", "receivedAt", "payload"::text AS "payload"
+        FROM "WebhookDelivery"
+       WHERE "shopDomain" = ${domain} AND "topic" = 'customers/data_request'
+       ORDER BY "receivedAt" DESC LIMIT 50`,
     prisma.segmentSnapshot.findFirst({
       where: { shopId: shop.id },
       orderBy: { takenAt: "desc" },
@@ -113,9 +121,10 @@ export async function shopDetail(prisma: PrismaClient, domain: string) {
   return {
     shop,
     deliveries,
+    // The stored body's own text: Prisma's parse of it would round an 18-digit id.
     dataRequests: dataRequests.map(({ payload, ...delivery }) => ({
       ...delivery,
-      request: parseDataRequest(payload),
+      request: parseDataRequest(payload === null ? null : parseLosslessJson(payload)),
     })),
     latestSnapshot: snapshot && {
       kind: snapshot.kind,

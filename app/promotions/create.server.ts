@@ -54,18 +54,16 @@ export async function createPromotion(
   });
   if (taken) return { ok: false, errors: { code: "Another promotion already uses this code" } };
 
-  const members = await prisma.segmentMembership.findMany({
-    where: {
-      shopId: shop.id,
-      segmentKey: input.segmentKey,
-      customer: { deletedAt: null, redactedAt: null },
-    },
-    select: { customerId: true },
-    orderBy: { customerId: "asc" },
-  });
-  if (members.length === 0)
+  const memberWhere = {
+    shopId: shop.id,
+    segmentKey: input.segmentKey,
+    customer: { deletedAt: null, redactedAt: null },
+  };
+  // Counted, not loaded: a segment may hold a million customers.
+  const memberCount = await prisma.segmentMembership.count({ where: memberWhere });
+  if (memberCount === 0)
     return { ok: false, errors: { segmentKey: "This segment has no customers right now" } };
-  const expectedTreated = members.length - Math.round(input.holdoutShare * members.length);
+  const expectedTreated = memberCount - Math.round(input.holdoutShare * memberCount);
   if (expectedTreated === 0)
     return { ok: false, errors: { holdoutPercent: "The holdout would leave nobody to target" } };
   let shopifySegmentId: string | null = null;
@@ -111,23 +109,60 @@ export async function createPromotion(
       endsAt: input.endsAt,
     },
   });
-  const { treatment, holdout } = splitHoldout(
-    members.map((m) => m.customerId),
-    input.holdoutShare,
-    holdoutSeed(promotion.id),
-  );
-  await prisma.$transaction([
-    prisma.promotionAssignment.createMany({
-      data: [
-        ...treatment.map((customerId) => ({ customerId, holdout: false })),
-        ...holdout.map((customerId) => ({ customerId, holdout: true })),
-      ].map((a) => ({ ...a, shopId: shop.id, promotionId: promotion.id })),
-    }),
-    prisma.promotion.update({
+  let treatment: bigint[];
+  if (input.holdoutShare > 0) {
+    // With a holdout the treated group is at most maxListed (checked above), so the members fit
+    // in memory and the draw is the tested one of app/segmentation/lift.
+    const members = await prisma.segmentMembership.findMany({
+      where: memberWhere,
+      select: { customerId: true },
+      orderBy: { customerId: "asc" },
+    });
+    const split = splitHoldout(
+      members.map((m) => m.customerId),
+      input.holdoutShare,
+      holdoutSeed(promotion.id),
+    );
+    treatment = split.treatment;
+    await prisma.$transaction([
+      prisma.promotionAssignment.createMany({
+        data: [
+          ...split.treatment.map((customerId) => ({ customerId, holdout: false })),
+          ...split.holdout.map((customerId) => ({ customerId, holdout: true })),
+        ].map((a) => ({ ...a, shopId: shop.id, promotionId: promotion.id })),
+      }),
+      prisma.promotion.update({
+        where: { id: promotion.id },
+        data: { targetCount: split.treatment.length, holdoutCount: split.holdout.length },
+      }),
+    ]);
+  } else {
+    // Everyone is treated: the assignment is copied inside PostgreSQL, never through this
+    // process, however large the segment.
+    const [copied] = await prisma.$transaction([
+      prisma.$executeRaw`
+        INSERT INTO "PromotionAssignment" ("shopId", "promotionId", "customerId", "holdout")
+        SELECT m."shopId", ${promotion.id}, m."customerId", false
+          FROM "SegmentMembership" m
+          JOIN "Customer" c ON c."shopId" = m."shopId" AND c."id" = m."customerId"
+         WHERE m."shopId" = ${shop.id} AND m."segmentKey" = ${input.segmentKey}
+           AND c."deletedAt" IS NULL AND c."redactedAt" IS NULL`,
+    ]);
+    await prisma.promotion.update({
       where: { id: promotion.id },
-      data: { targetCount: treatment.length, holdoutCount: holdout.length },
-    }),
-  ]);
+      data: { targetCount: copied, holdoutCount: 0 },
+    });
+    // Listed on the discount only when small enough; a larger group goes by Shopify segment.
+    treatment = shopifySegmentId
+      ? []
+      : (
+          await prisma.promotionAssignment.findMany({
+            where: { shopId: shop.id, promotionId: promotion.id },
+            select: { customerId: true },
+            orderBy: { customerId: "asc" },
+          })
+        ).map((a) => a.customerId);
+  }
 
   let data: DiscountCodeBasicCreateData;
   try {

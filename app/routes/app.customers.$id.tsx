@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { KeyboardScrollable } from "~/components/KeyboardScrollable";
 import { Link, useLoaderData } from "@remix-run/react";
 import {
   Badge,
@@ -19,6 +20,7 @@ import {
   formatDateTime,
   formatDecimal,
   formatMoney,
+  formatShare,
   humanize,
 } from "~/components/format";
 import { Wrap } from "~/components/Wrap";
@@ -95,7 +97,11 @@ function Scores({ data }: { data: CustomerPage }) {
     },
     {
       label: `Predicted ${data.clvMonths}-month CLV`,
-      value: formatMoney(m.clv12mMinor, m.currency),
+      value:
+        formatMoney(m.clv12mMinor, m.currency) +
+        (data.intervals?.clvMinor && m.clv12mMinor !== null
+          ? ` (80% interval ${formatMoney(data.intervals.clvMinor.p10, m.currency)}–${formatMoney(data.intervals.clvMinor.p90, m.currency)})`
+          : ""),
       why: why.clv,
     },
     {
@@ -104,7 +110,23 @@ function Scores({ data }: { data: CustomerPage }) {
       why: why.spendTier,
     },
     { label: "Propensity to grow", value: formatDecimal(m.propensity), why: why.propensity },
-    { label: "Churn risk", value: m.churnRisk ? humanize(m.churnRisk) : "—", why: why.churnRisk },
+    {
+      label: data.churnHorizonDays
+        ? `Churn risk (no order in ${data.churnHorizonDays} days)`
+        : "Churn risk",
+      value: m.churnRisk
+        ? `${humanize(m.churnRisk)}${m.details.churnScore == null ? "" : ` · ${formatShare(m.details.churnScore)}`}${data.intervals ? ` (80% interval ${formatShare(data.intervals.churnScore.p10)}–${formatShare(data.intervals.churnScore.p90)})` : ""}`
+        : "—",
+      why: why.churnRisk,
+    },
+    {
+      label: "Next order",
+      value:
+        m.details.nextOrderProbability == null
+          ? "—"
+          : `${formatShare(m.details.nextOrderProbability)}${m.nextOrderAt ? ` · ~${formatDate(m.nextOrderAt)}` : ""}`,
+      why: why.nextOrder,
+    },
     { label: "Value type", value: m.valueType ? humanize(m.valueType) : "—", why: why.valueType },
   ];
   return (
@@ -121,12 +143,14 @@ function Scores({ data }: { data: CustomerPage }) {
           (average {formatMoney(m.aovMinor, m.currency)}). Computed {formatDateTime(m.computedAt)}
           {m.nextOrderAt ? `; next order expected around ${formatDate(m.nextOrderAt)}` : ""}.
         </Text>
-        <DataTable
-          columnContentTypes={["text", "numeric", "text"]}
-          headings={["Score", "Value", "Why"]}
-          rows={rows.map((row) => [row.label, row.value, <Wrap key={row.label}>{row.why}</Wrap>])}
-          verticalAlign="top"
-        />
+        <KeyboardScrollable label="Scores">
+          <DataTable
+            columnContentTypes={["text", "numeric", "text"]}
+            headings={["Score", "Value", "Why"]}
+            rows={rows.map((row) => [row.label, row.value, <Wrap key={row.label}>{row.why}</Wrap>])}
+            verticalAlign="top"
+          />
+        </KeyboardScrollable>
       </BlockStack>
     </Card>
   );
@@ -185,18 +209,47 @@ function Orders({ data }: { data: CustomerPage }) {
           </Text>
         ) : (
           <>
-            <DataTable
-              columnContentTypes={["text", "text", "numeric", "numeric", "numeric", "text"]}
-              headings={["Order", "Date", "Total", "Discount", "Refunded", "Counted"]}
-              rows={data.orders.map((o) => [
-                o.name,
-                formatDate(o.processedAt),
-                formatMoney(o.totalMinor, o.currency),
-                formatMoney(o.discountMinor, o.currency),
-                formatMoney(o.refundedMinor, o.currency),
-                o.excluded ? `No: ${o.excluded.toLowerCase()}` : "Yes",
-              ])}
-            />
+            <KeyboardScrollable label="Orders">
+              <DataTable
+                columnContentTypes={[
+                  "text",
+                  "text",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                  "numeric",
+                  "text",
+                ]}
+                headings={[
+                  "Order",
+                  "Date",
+                  "Net sales",
+                  "Merchandise",
+                  "Refunded merchandise",
+                  "Shipping",
+                  "Tax",
+                  "Total paid",
+                  "Counted",
+                ]}
+                rows={data.orders.map((o) => [
+                  o.name,
+                  formatDate(o.processedAt),
+                  formatMoney(o.netMinor, o.currency),
+                  formatMoney(o.merchandiseMinor, o.currency),
+                  formatMoney(o.refundedMerchandiseMinor, o.currency),
+                  formatMoney(o.shippingMinor, o.currency),
+                  formatMoney(o.taxMinor, o.currency),
+                  formatMoney(o.totalMinor, o.currency),
+                  o.excluded ? `No: ${o.excluded.toLowerCase()}` : "Yes",
+                ])}
+              />
+            </KeyboardScrollable>
+            <Text as="p" tone="subdued">
+              Scores count net sales: merchandise after discounts less refunded merchandise, each
+              refund from its own date. Shipping and taxes are shown but not counted.
+            </Text>
             {data.orderCount > data.orders.length && (
               <Text as="p" tone="subdued">
                 Showing the latest {data.orders.length} of {formatCount(data.orderCount)} orders.

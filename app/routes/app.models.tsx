@@ -14,7 +14,11 @@ import {
 import type { ReactNode } from "react";
 import { loadModelReport } from "~/admin/models.server";
 import { requireShop } from "~/admin/shop-context.server";
+import { loadShopifyAgreement } from "~/admin/shopify-agreement.server";
 import { ChartWithTable } from "~/components/charts";
+import { ChurnBandCalibration } from "~/components/ChurnBandCalibration";
+import { PurchaseModels } from "~/components/PurchaseModels";
+import { ShopifyAgreement } from "~/components/ShopifyAgreement";
 import {
   formatCount,
   formatDateTime,
@@ -29,7 +33,11 @@ import type { SnapshotModels } from "~/segmentation/snapshot";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const shop = await requireShop(request);
-  return loadModelReport(shop.id);
+  const [report, shopifyAgreement] = await Promise.all([
+    loadModelReport(shop.id),
+    loadShopifyAgreement(shop.id),
+  ]);
+  return { ...report, shopifyAgreement };
 }
 
 export const meta: MetaFunction = () => [{ title: "Model trust · Propel" }];
@@ -83,11 +91,20 @@ export default function ModelTrustPage() {
           </Card>
         </Layout.Section>
         <Layout.Section>
+          <ShopifyAgreement agreement={report.shopifyAgreement} />
+        </Layout.Section>
+        <Layout.Section>
           <ChurnModel
             models={models}
             gate={gate("bgnbd")}
             forecastDays={report.settings.forecastDays}
           />
+        </Layout.Section>
+        <Layout.Section>
+          <PurchaseModels purchase={models.purchase} />
+        </Layout.Section>
+        <Layout.Section>
+          <ChurnBandCalibration calibration={models.purchase?.bandCalibration} />
         </Layout.Section>
         <Layout.Section>
           <SpendModel models={models} report={report} gate={gate("gammaGamma")} />
@@ -120,7 +137,7 @@ function gateReason(
       return "Fitted on the order values of this shop's repeat buyers.";
     case "propensity":
       return models.propensity.method === "logistic"
-        ? "Trained on this shop's history with a time split and backtested on a later window."
+        ? `Candidates backtested on held-out time; the best one is used${models.propensity.chosen ? ` (${CANDIDATE_LABELS[models.propensity.chosen]})` : ""}.`
         : "A simple rule stands in: too little history to train and backtest a model.";
   }
 }
@@ -163,8 +180,9 @@ function ChurnModel({
     <Section title={MODEL_TITLES.bgnbd}>
       {!fit || !gate?.used ? (
         <Text as="p" tone="subdued">
-          {gate?.reason ?? "The churn model did not run."} P(alive), expected purchases and churn
-          risk are left empty and lifetime value is not predicted.
+          {gate?.reason ?? "The churn model did not run."} P(alive) and expected purchases are left
+          empty and lifetime value is not predicted; churn risk comes from the Kaplan–Meier estimate
+          described below.
         </Text>
       ) : (
         <>
@@ -314,18 +332,36 @@ function aucMeaning(auc: number): string {
   return "no better than chance: treat the scores as a rough guide";
 }
 
+const CANDIDATE_LABELS: Record<string, string> = {
+  recency: "recency alone",
+  "expected-purchases": "expected purchases",
+  "purchase-model": "purchase model's chance",
+  combined: "combined model on this shop's signals",
+};
+
 function Propensity({ models }: { models: SnapshotModels }) {
   const report = models.propensity;
   const backtest = report.backtest;
   return (
     <Section title={MODEL_TITLES.propensity}>
       <Text as="p">
-        The chance a customer spends more in the next {report.windowDays} days than in the previous{" "}
-        {report.windowDays}.{" "}
+        The chance a customer spends more per day over the next {report.windowDays} days than her
+        own rate so far (since her first order).{" "}
         {report.method === "logistic"
-          ? "A logistic model trained on this shop's own history."
+          ? `Scores come from ${CANDIDATE_LABELS[report.chosen ?? "combined"] ?? report.chosen}, the candidate that ranked best on this shop's held-out time, calibrated on its history.`
           : `A simple rule stands in: ${report.gate.reason ?? "too little history for the model"}`}
       </Text>
+      {report.candidates && report.candidates.length > 0 && (
+        <DataTable
+          columnContentTypes={["text", "text", "numeric"]}
+          headings={["Candidate", "Kind", "Backtest AUC"]}
+          rows={report.candidates.map((c) => [
+            `${CANDIDATE_LABELS[c.name] ?? c.name}${c.name === report.chosen ? " (used)" : ""}`,
+            c.labelFree ? "Label-free baseline" : "Trained on this shop",
+            formatDecimal(c.auc),
+          ])}
+        />
+      )}
       {backtest ? (
         <>
           <InlineStack gap="200" blockAlign="center">

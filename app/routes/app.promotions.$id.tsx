@@ -13,6 +13,8 @@ import {
 import { requireShop } from "~/admin/shop-context.server";
 import { formatCount, formatDateTime, formatMoney, formatShare } from "~/components/format";
 import { loadPromotionResults } from "~/promotions/results.server";
+import { loadPromotionWindows } from "~/promotions/windows.server";
+import { PromotionWindowsCard } from "~/components/PromotionWindows";
 import { segmentDefinition } from "~/segmentation/catalog";
 import { PROMOTION_KIND_LABELS, type PromotionKind } from "~/segmentation/promotions";
 
@@ -21,7 +23,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = Number(params.id);
   const results = Number.isSafeInteger(id) ? await loadPromotionResults(shop.id, id) : null;
   if (!results) throw new Response("No such promotion", { status: 404 });
-  return { results, currency: shop.currencyCode };
+  const days = Number(new URL(request.url).searchParams.get("days") ?? "");
+  const windows = await loadPromotionWindows(shop.id, id, {
+    windowDays: Number.isFinite(days) && days > 0 ? days : undefined,
+  });
+  return { results, windows, currency: shop.currencyCode };
 }
 
 const points = (difference: number) =>
@@ -48,7 +54,7 @@ function Metric({ label, value, detail }: { label: string; value: string; detail
 }
 
 export default function PromotionResultsPage() {
-  const { results: r, currency } = useLoaderData<typeof loader>();
+  const { results: r, windows, currency } = useLoaderData<typeof loader>();
   const segmentLabel = segmentDefinition(r.segmentKey)?.label ?? r.segmentKey;
   const kind = PROMOTION_KIND_LABELS[r.playbook as PromotionKind] ?? r.playbook;
   const lift = r.lift;
@@ -174,6 +180,11 @@ export default function PromotionResultsPage() {
             </BlockStack>
           </Card>
         </Layout.Section>
+        {windows ? (
+          <Layout.Section>
+            <PromotionWindowsCard windows={windows} currency={currency} />
+          </Layout.Section>
+        ) : null}
       </Layout>
     </Page>
   );

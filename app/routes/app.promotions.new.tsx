@@ -14,6 +14,7 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
+import { useState } from "react";
 import { requireShop } from "~/admin/shop-context.server";
 import { formatCount, formatMoney, formatShare } from "~/components/format";
 import { createPromotion } from "~/promotions/create.server";
@@ -29,6 +30,9 @@ import { loadSegmentSuggestions, segmentPromotionStats } from "~/promotions/sugg
 import { segmentDefinition } from "~/segmentation/catalog";
 import { CLV_SHARE_FOR_DISCOUNT, PROMOTION_KIND_LABELS } from "~/segmentation/promotions";
 import { useFormFields } from "~/components/useFormFields";
+import { DEFAULT_WINDOW_DAYS } from "~/promotions/windows";
+import { segmentBaselineRate } from "~/promotions/windows.server";
+import { isLargeEffect, minimumDetectableEffect } from "~/segmentation/power";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const shop = await requireShop(request);
@@ -47,6 +51,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const segment = segmentKey
     ? await loadSegmentSuggestions(shop.id, shop.currencyCode, segmentKey)
     : null;
+  const baseline = segmentKey ? await segmentBaselineRate(shop.id, segmentKey) : null;
   const discountable = segment?.suggestions.filter((s) => s.discountPercent !== null) ?? [];
   const suggestion =
     discountable.find((s) => s.id === params.get("playbook")) ?? discountable[0] ?? undefined;
@@ -56,6 +61,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     segment,
     playbooks: discountable,
     defaults: defaultFormValues(segmentKey, suggestion),
+    baseline,
   };
 }
 
@@ -70,7 +76,8 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function NewPromotionPage() {
-  const { segments, segment, playbooks, defaults, currency } = useLoaderData<typeof loader>();
+  const { segments, segment, playbooks, defaults, currency, baseline } =
+    useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigate = useNavigate();
   const busy = useNavigation().state === "submitting";
@@ -159,10 +166,12 @@ export default function NewPromotionPage() {
               <PromotionForm
                 key={formKey}
                 initial={initial}
+                defaults={defaults}
                 errors={errors}
                 busy={busy}
                 ceilingPercent={segment.ceilingPercent}
                 freePlaybook={playbooks.length === 0}
+                baseline={baseline}
               />
             ) : null}
           </BlockStack>
@@ -174,28 +183,43 @@ export default function NewPromotionPage() {
 
 function PromotionForm({
   initial,
+  defaults,
   errors,
   busy,
   ceilingPercent,
   freePlaybook,
+  baseline,
 }: {
   initial: PromotionFormValues;
+  defaults: PromotionFormValues;
   errors: FieldErrors;
   busy: boolean;
   ceilingPercent: number | null;
   freePlaybook: boolean;
+  baseline: { members: number; buyers: number; rate: number } | null;
 }) {
-  const { values, set, field } = useFormFields(initial, errors);
+  const { values, setValues, set, field } = useFormFields(initial, errors);
+  const [fieldsKey, setFieldsKey] = useState(0);
+  // The save bar's Discard resets the form: back to the playbook's suggestion. A native reset
+  // would restore each field's first rendered value (after a refused save, the refused one)
+  // behind React's back, so the fields are rendered again from the suggestion instead.
+  const discard = () => {
+    setValues(defaults);
+    setFieldsKey((k) => k + 1);
+  };
   const percent = Number(values.discountPercent);
   const aboveCeiling =
     ceilingPercent !== null && Number.isFinite(percent) && percent > ceilingPercent;
 
   return (
     <Card>
-      <Form method="post" noValidate>
+      {/* Any change shows the admin's contextual save bar, whose Save submits this form. The
+          page keeps its own button: the suggested values are a complete promotion, which a
+          merchant may create without changing anything, and then no save bar appears. */}
+      <Form method="post" noValidate data-save-bar onReset={discard}>
         <input type="hidden" name="segmentKey" value={values.segmentKey} />
         {freePlaybook ? null : <input type="hidden" name="playbook" value={values.playbook} />}
-        <FormLayout>
+        <FormLayout key={fieldsKey}>
           {freePlaybook ? <TextField label="Playbook name" {...field("playbook")} /> : null}
           <TextField
             label="Title"
@@ -242,11 +266,64 @@ function PromotionForm({
               </p>
             </Banner>
           ) : null}
+          {baseline ? (
+            <DetectableLift
+              members={baseline.members}
+              rate={baseline.rate}
+              holdoutPercent={Number(values.holdoutPercent)}
+            />
+          ) : null}
           <Button submit variant="primary" loading={busy}>
             Create discount
           </Button>
         </FormLayout>
       </Form>
     </Card>
+  );
+}
+
+/**
+ * Before creating: the smallest lift in the share of customers ordering within 30 days that this
+ * size and holdout could detect at 80% power (app/segmentation/power.ts), from the segment's
+ * share ordering in the last 30 days; a warning when only a large lift would be seen.
+ */
+function DetectableLift({
+  members,
+  rate,
+  holdoutPercent,
+}: {
+  members: number;
+  rate: number;
+  holdoutPercent: number;
+}) {
+  const share = Number.isFinite(holdoutPercent) ? Math.max(0, holdoutPercent) / 100 : 0;
+  const holdout = Math.round(members * share);
+  const treated = members - holdout;
+  const mde =
+    holdout > 0 && treated > 0
+      ? minimumDetectableEffect({ baselineRate: Math.min(rate, 0.99), treated, holdout })
+      : null;
+  const large = isLargeEffect(mde, rate);
+  const sizes = `${formatCount(treated)} customers with the code and ${formatCount(holdout)} held out`;
+  const text =
+    holdout === 0
+      ? `Without a holdout no lift can be measured: there is nobody to compare the ${formatCount(treated)} customers with.`
+      : mde === null
+        ? `With ${sizes}, no lift could be detected at 80% power: the holdout is too small.`
+        : `With ${sizes}, the smallest lift detectable at 80% power is ${(mde * 100).toFixed(1)} points in the share ordering within ${DEFAULT_WINDOW_DAYS} days (now ${formatShare(rate, 1)}, to ${formatShare(Math.min(1, rate + mde), 1)}).`;
+  return (
+    <section aria-label="Detectable lift">
+      <Banner
+        tone={large ? "warning" : "info"}
+        title={large ? "A lift this promotion could miss" : "Detectable lift"}
+      >
+        <p>
+          {text}
+          {large && holdout > 0
+            ? " A smaller effect would look like chance; a larger segment or holdout makes it measurable."
+            : ""}
+        </p>
+      </Banner>
+    </section>
   );
 }

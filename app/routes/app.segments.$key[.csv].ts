@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvLine } from "~/admin/csv.server";
+import { exportIntervals, type RowIntervals } from "~/admin/export-intervals.server";
 import { exportSegmentMembers, type ExportRow } from "~/admin/segment-customers.server";
 import { requireShop } from "~/admin/shop-context.server";
 import { segmentDefinition } from "~/segmentation/catalog";
@@ -11,6 +12,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const key = params.key ?? "";
   if (!segmentDefinition(key)) throw new Response("No such segment", { status: 404 });
 
+  const intervalsOf = await exportIntervals(shop.id);
   const pages = exportSegmentMembers(shop.id, key);
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
@@ -21,7 +23,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     async pull(controller) {
       const next = await pages.next();
       if (next.done) return controller.close();
-      controller.enqueue(encoder.encode(next.value.map((row) => csvLine(fields(row))).join("")));
+      controller.enqueue(
+        encoder.encode(
+          next.value
+            .map((row) => csvLine(fields(row, intervalsOf?.(row.history) ?? null)))
+            .join(""),
+        ),
+      );
     },
     async cancel() {
       await pages.return(undefined);
@@ -58,10 +66,19 @@ const HEADER = [
   "Predicted spend tier",
   "Propensity to grow",
   "Last order",
+  "Churn score (P no order within horizon)",
+  "P(next order within 2 years)",
+  "Expected next order",
   "Member since",
+  "Churn score (10th percentile)",
+  "Churn score (90th percentile)",
+  "Predicted CLV (10th percentile)",
+  "Predicted CLV (90th percentile)",
 ];
 
-function fields(row: ExportRow): (string | number | null)[] {
+// The intervals are 80 % intervals from the purchase model's fit uncertainty; empty where the
+// shop's churn scores come from Kaplan–Meier or the customer has no orders.
+function fields(row: ExportRow, intervals: RowIntervals | null): (string | number | null)[] {
   const money = (minor: number | null) =>
     minor === null ? null : minorToMajor(minor, row.currency);
   return [
@@ -85,6 +102,13 @@ function fields(row: ExportRow): (string | number | null)[] {
     row.spendTier,
     row.propensity,
     row.lastOrderDate,
+    row.churnScore,
+    row.nextOrderProbability,
+    row.nextOrderDate,
     row.since.slice(0, 10),
+    intervals?.churnScore.p10 ?? null,
+    intervals?.churnScore.p90 ?? null,
+    intervals?.clvMinor ? money(Math.round(intervals.clvMinor.p10)) : null,
+    intervals?.clvMinor ? money(Math.round(intervals.clvMinor.p90)) : null,
   ];
 }

@@ -39,6 +39,8 @@ export default function AppLayout() {
           Overview
         </Link>
         <Link to="/app/segments">Segments</Link>
+        <Link to="/app/custom-segments">Custom segments</Link>
+        <Link to="/app/retention">Retention</Link>
         <Link to="/app/promotions">Promotions</Link>
         <Link to="/app/models">Model trust</Link>
         <Link to="/app/settings">Settings</Link>

@@ -7,7 +7,7 @@ import { formatCount, formatTime } from "~/ops/format";
 import { shopsOverview } from "~/ops/queries.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  requireOpsUser(request);
+  await requireOpsUser(request);
   const shops = await shopsOverview(prisma);
   return {
     shops: shops.map((shop) => ({

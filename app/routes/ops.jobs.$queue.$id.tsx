@@ -16,17 +16,19 @@ import {
 } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import { queues } from "~/jobs/producer.server";
+import { recordOpsAccess } from "~/ops/audit.server";
 import { requireOpsAction, requireOpsUser } from "~/ops/auth.server";
 import { formatDuration, formatTime } from "~/ops/format";
 import { jobDetail, parseJobId, parseQueueName, runJobAction } from "~/ops/jobs.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  requireOpsUser(request);
+  await requireOpsUser(request);
   return jobDetail(queues(), parseQueueName(params.queue), parseJobId(params.id));
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  requireOpsAction(request);
+  const user = await requireOpsAction(request);
+  await recordOpsAccess(request, user, { action: "job-action" });
   const name = parseQueueName(params.queue);
   const id = parseJobId(params.id);
   const result = await runJobAction(queues(), await request.formData(), { queue: name, id });

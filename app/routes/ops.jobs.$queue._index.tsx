@@ -15,6 +15,7 @@ import {
   Text,
 } from "@shopify/polaris";
 import { queues } from "~/jobs/producer.server";
+import { recordOpsAccess } from "~/ops/audit.server";
 import { requireOpsAction, requireOpsUser } from "~/ops/auth.server";
 import { formatCount, formatDuration, formatTime } from "~/ops/format";
 import {
@@ -27,7 +28,7 @@ import {
 } from "~/ops/jobs.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  requireOpsUser(request);
+  await requireOpsUser(request);
   const name = parseQueueName(params.queue);
   const url = new URL(request.url);
   const state = parseState(url.searchParams.get("state"));
@@ -36,7 +37,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  requireOpsAction(request);
+  const user = await requireOpsAction(request);
+  await recordOpsAccess(request, user, { action: "job-action" });
   const name = parseQueueName(params.queue);
   const result = await runJobAction(queues(), await request.formData(), { queue: name });
   if (!result.ok) return data({ error: result.error }, { status: result.status });

@@ -13,17 +13,19 @@ import {
 } from "@shopify/polaris";
 import { queues } from "~/jobs/producer.server";
 import { DEFAULT_JOB_OPTIONS } from "~/jobs/queues";
+import { recordOpsAccess } from "~/ops/audit.server";
 import { requireOpsAction, requireOpsUser } from "~/ops/auth.server";
 import { formatCount, formatDays } from "~/ops/format";
 import { JOB_STATES, queueOverview, runJobAction } from "~/ops/jobs.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  requireOpsUser(request);
+  await requireOpsUser(request);
   return { queues: await queueOverview(queues()), states: JOB_STATES };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  requireOpsAction(request);
+  const user = await requireOpsAction(request);
+  await recordOpsAccess(request, user, { action: "job-action" });
   const result = await runJobAction(queues(), await request.formData());
   if (!result.ok) return data({ error: result.error }, { status: result.status });
   return redirect("/ops/jobs");

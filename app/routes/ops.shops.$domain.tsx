@@ -15,6 +15,7 @@ import {
 } from "@shopify/polaris";
 import prisma from "~/db.server";
 import { queues } from "~/jobs/producer.server";
+import { recordOpsAccess } from "~/ops/audit.server";
 import { requireOpsAction, requireOpsUser } from "~/ops/auth.server";
 import { formatCount, formatDuration, formatTime } from "~/ops/format";
 import { shopJobs } from "~/ops/jobs.server";
@@ -47,9 +48,10 @@ async function recentJobs(domain: string) {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  requireOpsUser(request);
+  const user = await requireOpsUser(request);
   const detail = await shopDetail(prisma, params.domain ?? "");
   if (!detail) throw new Response("No such shop", { status: 404 });
+  await recordOpsAccess(request, user, { action: "view-shop", shopDomain: detail.shop.domain });
   const { shop, deliveries } = detail;
   const jobs = await recentJobs(shop.domain);
   const queued = new URL(request.url).searchParams.get("queued");
@@ -113,9 +115,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  requireOpsAction(request);
+  const user = await requireOpsAction(request);
   const domain = params.domain ?? "";
-  const result = await runShopAction(prisma, queues(), domain, await request.formData());
+  const form = await request.formData();
+  const intent = form.get("intent");
+  await recordOpsAccess(request, user, {
+    action: "shop-action",
+    shopDomain: domain,
+    subject: typeof intent === "string" ? intent.slice(0, 100) : null,
+  });
+  const result = await runShopAction(prisma, queues(), domain, form);
   if (!result.ok) return data({ error: result.error }, { status: result.status });
   // Post/redirect/get: a reload shows the banner again without posting again.
   return redirect(`/ops/shops/${encodeURIComponent(domain)}?queued=${result.intent}`);

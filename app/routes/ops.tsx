@@ -23,7 +23,7 @@ export const headers: HeadersFunction = ({ errorHeaders }) => {
 };
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  requireOpsUser(request);
+  await requireOpsUser(request);
   return null;
 }
 

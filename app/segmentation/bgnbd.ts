@@ -10,7 +10,7 @@
  * weeks); α carries that unit.
  */
 import { compressHistories, type CompressedHistories } from "./histories";
-import { hyp2f1 } from "./hypergeometric";
+import { logPowerTimesHyp2f1 } from "./hypergeometric";
 import { minimizeLbfgs, minimizeNelderMead, type OptimizeResult } from "./optimize";
 import { digamma, lnBeta, lnGamma, logAddExp } from "./special";
 
@@ -283,9 +283,7 @@ export function expectedPurchases(params: BgNbdParams, t: number): number {
   if (t === 0) return 0;
   const { r, alpha, b } = params;
   const a = awayFromOne(params.a);
-  const z = t / (alpha + t);
-  const bracket = 1 - Math.pow(alpha / (alpha + t), r) * hyp2f1(r, b, a + b - 1, z);
-  return ((a + b - 1) / (a - 1)) * bracket;
+  return ((a + b - 1) / (a - 1)) * bracket(r, alpha, a, b, 0, t, 0);
 }
 
 /**
@@ -307,11 +305,30 @@ export function conditionalExpectedPurchases(
   if (t === 0) return 0;
   const { r, alpha, b } = params;
   const a = awayFromOne(params.a);
-  const z = t / (alpha + T + t);
-  const decay = Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + T + t)));
-  const numerator =
-    ((a + b + x - 1) / (a - 1)) * (1 - decay * hyp2f1(r + x, b + x, a + b + x - 1, z));
+  const numerator = ((a + b + x - 1) / (a - 1)) * bracket(r, alpha, a, b, x, t, T);
   return numerator * probabilityAlive(params, x, tx, T);
+}
+
+/**
+ * 1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z), z = t/(α+T+t), the bracket of eqs. (9)
+ * and (10). Written directly, the ₂F₁ overflows and the power underflows for long histories
+ * (x = 2000 in days gives ∞ · 0), and a fit with huge a and b overflows its Euler transform
+ * (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; a+b+x−1; z) instead; both are evaluated in logs, whichever sums
+ * sooner (hypergeometric.ts).
+ */
+function bracket(
+  r: number,
+  alpha: number,
+  a: number,
+  b: number,
+  x: number,
+  t: number,
+  T: number,
+): number {
+  const z = t / (alpha + T + t);
+  const logOneMinusZ = Math.log(alpha + T) - Math.log(alpha + T + t);
+  const scaled = Math.exp(logPowerTimesHyp2f1(r + x, b + x, a + b + x - 1, z, logOneMinusZ));
+  return 1 - scaled;
 }
 
 /**

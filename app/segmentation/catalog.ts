@@ -139,7 +139,7 @@ export function segmentDefinition(key: string): SegmentDefinition | undefined {
       family: "custom",
       value: name,
       label: name,
-      description: "A custom segment defined by a rule in Settings.",
+      description: "A custom segment defined by a rule in Custom segments.",
     };
   }
   return undefined;

@@ -8,7 +8,9 @@
  *     ├─ scoreRfm               rfm.ts         R, F, M, group
  *     ├─ frequencyValueCells    frequencyValue.ts
  *     ├─ valueTypes             valueType.ts
- *     ├─ fitBgNbd               bgnbd.ts       P(alive), E[purchases], churn risk, next order
+ *     ├─ fitBgNbd               bgnbd.ts       the BG/NBD fit and its gate
+ *     ├─ runPurchaseStage       purchaseStage.ts model chosen on held-out time: P(alive),
+ *     │                                          E[purchases], churn score and band, next order
  *     ├─ fitGammaGamma          gammaGamma.ts  expected spend, CLV, spend tier
  *     ├─ fitPropensity          propensity.ts
  *     ├─ customerAffinities     affinity.ts
@@ -20,7 +22,6 @@
  */
 import { customerAffinities, type Affinities } from "./affinity";
 import {
-  churnRiskBand,
   conditionalExpectedPurchases,
   DEFAULT_CHURN_THRESHOLDS,
   fitBgNbd,
@@ -61,7 +62,11 @@ import {
 import { compressHistories } from "./histories";
 import { loyaltyMetrics, type LoyaltyMetrics } from "./loyalty";
 import { minorToMajor } from "./money";
-import { buildOrderTable, type OrderTable } from "./orders";
+import type { PurchaseModelName } from "./purchaseModel";
+import { runPurchaseStage, type PurchaseReference, type PurchaseReport } from "./purchaseStage";
+import { buildOrderTable, orderTableAsOf, type OrderTable } from "./orders";
+import { bgnbdForecaster, fitBgNbdForecaster } from "./forecaster";
+import { DEFAULT_MARGIN_RATE, marginClv, marginRates } from "./margin";
 import { fitPropensity, type LogisticModel, type PropensityReport } from "./propensity";
 import {
   DEFAULT_RFM_GRID,
@@ -117,6 +122,12 @@ export interface SegmentShopOptions {
   minimumData?: MinimumData;
   propensityWindowDays?: number;
   customRules?: readonly CustomRuleDefinition[];
+  /** Use this purchase model instead of the holdout winner. */
+  purchaseModel?: PurchaseModelName;
+  /** Fit all three purchase models on the full history for the report (analyze). */
+  fitAllPurchaseModels?: boolean;
+  /** Gross margin rate where product costs are unknown (default 0.5; margin.ts). */
+  marginRate?: number;
 }
 
 export interface ModelReports {
@@ -125,6 +136,8 @@ export interface ModelReports {
   propensity: PropensityReport;
   rfm: { gate: GateDecision; grid: RfmGrid };
   frequencyValue: { thresholds: FrequencyValueThresholds };
+  /** The purchase model in use, the holdout comparison, the churn horizon and bands. */
+  purchase: PurchaseReport;
   /** Where CLV and spend tiers came from, given which models ran. */
   clvBasis: "bgnbd+gamma-gamma" | "bgnbd+aov" | "none";
   spendTierBasis: "clv" | "historical-spend";
@@ -162,8 +175,12 @@ export interface CustomerResult {
   expectedNextOrderDate: string | null;
   expectedSpend: number | null;
   clv: number | null;
+  /** CLV on gross margin, major units. */
+  marginClv: number | null;
   spendTier: SpendTier | null;
   propensity: number | null;
+  churnScore: number | null;
+  nextOrderProbability: number | null;
   leadingProductType: string | null;
   leadingVendor: string | null;
   customSegments: string[];
@@ -184,8 +201,16 @@ export interface CustomerColumns {
   /** Major units. */
   expectedSpend: Float64Array;
   clv: Float64Array;
+  /** CLV on gross margin (margin.ts), major units. */
+  marginClv: Float64Array;
+  /** The margin rate behind it: from product costs, or the shop's margin % (margin.ts). */
+  marginRate: Float64Array;
   spendTier: (SpendTier | null)[];
   propensity: Float64Array;
+  /** P(no order within the shop's churn horizon); NaN without orders. */
+  churnScore: Float64Array;
+  /** P(another order ever comes); NaN without orders. */
+  nextOrderProbability: Float64Array;
   affinities: Affinities;
   /** Per custom rule name: 1 if the customer is in the segment. */
   custom: Record<string, Uint8Array>;
@@ -204,6 +229,8 @@ export interface SegmentationResult {
   gates: GateDecision[];
   loyalty: LoyaltyMetrics;
   segments: SegmentCounts;
+  /** Frozen purchase-model scoring state for the incremental path. */
+  purchaseReference: PurchaseReference;
   /** The fitted propensity model, kept so later rescoring needs no refit. */
   propensityModel?: LogisticModel;
   /** The engine's settings after defaults, as used. */
@@ -218,6 +245,7 @@ export interface ResolvedOptions {
   monthlyDiscountRate: number;
   propensityWindowDays: number;
   customRules: readonly CustomRuleDefinition[];
+  marginRate: number;
 }
 
 export function segmentShop(
@@ -232,7 +260,7 @@ export function segmentShop(
 }
 
 export function segmentOrderTable(
-  table: OrderTable,
+  allRefunds: OrderTable,
   options: SegmentShopOptions = {},
 ): SegmentationResult {
   // Compile custom rules first: a bad rule should fail before minutes of model fitting.
@@ -242,12 +270,14 @@ export function segmentOrderTable(
   const unitDays = DAYS_PER_UNIT[timeUnit];
   const asOfDay =
     options.asOf === undefined
-      ? table.day.length > 0
-        ? table.lastDay
+      ? allRefunds.day.length > 0
+        ? allRefunds.lastDay
         : toDayNumber(new Date())
       : typeof options.asOf === "string"
         ? parseIsoDay(options.asOf)
         : toDayNumber(options.asOf, options.utcOffsetMinutes ?? 0);
+  // Refunds made after the as-of date have not happened yet as of it.
+  const table = orderTableAsOf(allRefunds, asOfDay);
   const forecastDays = options.forecastDays ?? 90;
   const clvMonths = options.clvMonths ?? 12;
   const monthlyDiscountRate = options.monthlyDiscountRate ?? 0.01;
@@ -290,13 +320,9 @@ export function segmentOrderTable(
   const expectedSpend = new Float64Array(n).fill(NaN);
   let bgnbdDecision = bgnbdGate(facts, minimumData);
   let bgnbdFit: BgNbdFit | undefined;
-  let discountedPurchases: Float64Array | undefined;
-  let withOrders: Int32Array = new Int32Array(0);
-  let tripleOf: Int32Array = new Int32Array(0);
   if (bgnbdDecision.used) {
     const idx: number[] = [];
     for (let i = 0; i < n; i++) if (s.orders[i] > 0) idx.push(i);
-    withOrders = Int32Array.from(idx);
     const x = new Float64Array(idx.length);
     const tx = new Int32Array(idx.length);
     const T = new Int32Array(idx.length);
@@ -306,7 +332,6 @@ export function segmentOrderTable(
       T[k] = s.ageDays[c];
     });
     const histories = compressHistories(x, tx, T, unitDays);
-    tripleOf = histories.inverse;
     bgnbdFit = fitBgNbd(histories);
     const p = bgnbdFit.params;
     const degenerate = [p.r, p.alpha, p.a, p.b].some(
@@ -325,39 +350,51 @@ export function segmentOrderTable(
         "The churn model's parameters ran off to extreme values; the shop's data do not identify the model.",
       );
     }
-    // Far-out parameters that pass the check above can still put the hypergeometric function
-    // beyond evaluation; the model is then closed like any other unusable fit.
-    const scores = bgnbdDecision.used
-      ? scoreOrClose(() =>
-          bgnbdHistoryScores(p, histories, {
-            horizon: forecastDays / unitDays,
-            unitDays,
-            clvMonths,
-            monthlyDiscountRate,
-          }),
-        )
-      : undefined;
-    if (scores instanceof RangeError) {
-      bgnbdDecision = closed(
-        "bgnbd",
-        "DEGENERATE_FIT",
-        `The churn model's parameters ran off to values it cannot be evaluated at (${scores.message}).`,
-      );
-    } else if (scores) {
-      const thresholds = options.churnThresholds ?? DEFAULT_CHURN_THRESHOLDS;
-      const { alive, expected, nextIn } = scores;
-      discountedPurchases = scores.discountedPurchases;
-      withOrders.forEach((c, k) => {
-        const t = tripleOf[k];
-        pAlive[c] = alive[t];
-        expectedPurchases[c] = expected[t];
-        churnRisk[c] = churnRiskBand(alive[t], thresholds);
-        // A date more than two years out (or never) is not a date a merchant can plan around.
-        if (nextIn[t] <= NEXT_ORDER_DATE_LIMIT_DAYS)
-          expectedNextOrderDay[c] = asOfDay + Math.round(nextIn[t]);
-      });
-    }
   }
+
+  // Purchase models: the shop's best model on held-out time scores churn, next orders and the
+  // CLV multiplier; below the gates a Kaplan–Meier estimate scores churn (purchaseStage.ts).
+  // Far-out parameters can still put ₂F₁ beyond evaluation; the model is then closed like any
+  // other unusable fit and the fallback stands in.
+  let purchase = scoreOrClose(() =>
+    runPurchaseStage({
+      table,
+      summaries: s,
+      asOfDay,
+      timeUnit,
+      forecastDays,
+      clvMonths,
+      monthlyDiscountRate,
+      bgnbdFit: bgnbdDecision.used ? bgnbdFit : undefined,
+      forceModel: options.purchaseModel,
+      fitAllModels: options.fitAllPurchaseModels,
+      bandRatios: options.churnThresholds,
+    }),
+  );
+  if (purchase instanceof RangeError) {
+    bgnbdDecision = closed(
+      "bgnbd",
+      "DEGENERATE_FIT",
+      `The churn model's parameters ran off to values it cannot be evaluated at (${purchase.message}).`,
+    );
+    purchase = runPurchaseStage({
+      table,
+      summaries: s,
+      asOfDay,
+      timeUnit,
+      forecastDays,
+      clvMonths,
+      monthlyDiscountRate,
+      bandRatios: options.churnThresholds,
+    });
+  }
+  const pc = purchase.columns;
+  pAlive.set(pc.pAlive);
+  expectedPurchases.set(pc.expectedPurchases);
+  expectedNextOrderDay.set(pc.expectedNextOrderDay);
+  pc.churnRisk.forEach((band, c) => (churnRisk[c] = band));
+  const discountedPurchases =
+    purchase.reference.basis === "model" ? pc.discountedPurchases : undefined;
 
   // Gamma-Gamma, money crossing into major units here.
   let ggDecision: GateDecision = bgnbdDecision.used
@@ -398,7 +435,8 @@ export function segmentOrderTable(
   if (discountedPurchases !== undefined) {
     clvBasis = ggDecision.used && ggFit ? "bgnbd+gamma-gamma" : "bgnbd+aov";
     const dp = discountedPurchases;
-    withOrders.forEach((c, k) => {
+    for (let c = 0; c < n; c++) {
+      if (s.orders[c] === 0) continue;
       const spend =
         ggDecision.used && ggFit
           ? conditionalExpectedSpend(
@@ -408,8 +446,8 @@ export function segmentOrderTable(
             )
           : minorToMajor(s.aovMinor[c], s.currency);
       expectedSpend[c] = spend;
-      clv[c] = spend * dp[tripleOf[k]];
-    });
+      clv[c] = spend * dp[c];
+    }
   }
   const spendTierBasis = clvBasis === "none" ? "historical-spend" : "clv";
   const tierValues =
@@ -428,12 +466,16 @@ export function segmentOrderTable(
   }
   const propensity = fitPropensity(table, s, {
     windowDays: options.propensityWindowDays,
+    // The purchase model behind the propensity candidates (forecaster.ts).
+    forecasterAt: bgnbdDecision.used ? fitBgNbdForecaster : undefined,
+    forecaster: bgnbdDecision.used && bgnbdFit ? bgnbdForecaster(bgnbdFit.params, s) : undefined,
     emailConsent: consentByIndex.size > 0 ? (c) => consentByIndex.get(c) : undefined,
     minimumData,
   });
 
   const affinities = customerAffinities(table, asOfDay);
   const loyalty = loyaltyMetrics(table, asOfDay);
+  const margins = marginRates(table, asOfDay, options.marginRate ?? DEFAULT_MARGIN_RATE);
 
   const columns: CustomerColumns = {
     summaries: s,
@@ -447,8 +489,12 @@ export function segmentOrderTable(
     expectedNextOrderDay,
     expectedSpend,
     clv,
+    marginClv: marginClv(clv, margins),
+    marginRate: margins,
     spendTier,
     propensity: propensity.scores,
+    churnScore: pc.churnScore,
+    nextOrderProbability: pc.nextOrderProbability,
     affinities,
     custom: {},
   };
@@ -480,6 +526,7 @@ export function segmentOrderTable(
     bgnbd: { gate: bgnbdDecision, fit: bgnbdFit },
     gammaGamma: { gate: ggDecision, fit: ggFit, spendFrequencyCorrelation: correlation },
     propensity: propensity.report,
+    purchase: purchase.report,
     rfm: { gate: rfmGateDecision, grid: rfmGrid },
     frequencyValue: { thresholds: fxvThresholds },
     clvBasis,
@@ -499,6 +546,7 @@ export function segmentOrderTable(
     loyalty,
     segments,
     propensityModel: propensity.model,
+    purchaseReference: purchase.reference,
     settings: {
       churnThresholds: options.churnThresholds ?? DEFAULT_CHURN_THRESHOLDS,
       spendTierShares: options.spendTierShares ?? DEFAULT_SPEND_TIER_SHARES,
@@ -506,6 +554,7 @@ export function segmentOrderTable(
       monthlyDiscountRate,
       propensityWindowDays: propensity.report.windowDays,
       customRules: options.customRules ?? [],
+      marginRate: options.marginRate ?? DEFAULT_MARGIN_RATE,
     },
     customerRecord: (i) => customerRecord(columns, i),
   };
@@ -590,8 +639,11 @@ export function customerRecord(columns: CustomerColumns, i: number): CustomerRes
       : dayToIsoDate(columns.expectedNextOrderDay[i]),
     expectedSpend: nullable(columns.expectedSpend[i]),
     clv: nullable(columns.clv[i]),
+    marginClv: nullable(columns.marginClv[i]),
     spendTier: columns.spendTier[i],
     propensity: nullable(columns.propensity[i]),
+    churnScore: nullable(columns.churnScore[i]),
+    nextOrderProbability: nullable(columns.nextOrderProbability[i]),
     leadingProductType: columns.affinities.productTypeBySpend[i],
     leadingVendor: columns.affinities.vendorBySpend[i],
     customSegments: Object.keys(columns.custom).filter((name) => columns.custom[name][i] === 1),
@@ -692,6 +744,14 @@ function readField(
       return columns.spendTier[i];
     case "propensity":
       return nullable(columns.propensity[i]);
+    case "churnScore":
+      return nullable(columns.churnScore[i]);
+    case "nextOrderProbability":
+      return nullable(columns.nextOrderProbability[i]);
+    case "daysToNextOrder":
+      return Number.isNaN(columns.expectedNextOrderDay[i])
+        ? null
+        : columns.expectedNextOrderDay[i] - s.asOfDay;
     case "leadingProductType":
       return columns.affinities.productTypeBySpend[i];
     case "leadingVendor":

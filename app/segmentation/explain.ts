@@ -32,6 +32,10 @@ export interface ExplainableMetrics {
     discountShare?: number | null;
     valueTrend?: number | null;
     fm?: number | null;
+    /** P(no order within the churn horizon). */
+    churnScore?: number | null;
+    /** P(a next order within two years). */
+    nextOrderProbability?: number | null;
   };
 }
 
@@ -47,6 +51,15 @@ export interface ExplainContext {
   churnModelSkipped?: string;
   propensityMethod: "logistic" | "heuristic";
   propensityWindowDays: number;
+  /** How churn was scored in the last full run (absent before the purchase-model stage). */
+  churn?: {
+    basis: "model" | "kaplan-meier";
+    /** Purchase model in use ("bgnbd", "mbgnbd", "paretoNbd"), null under Kaplan–Meier. */
+    model: string | null;
+    horizonDays: number;
+    /** S₀: churn score of a customer who just ordered with a typical history. */
+    baselineScore: number;
+  };
 }
 
 export function formatMinor(minor: number, currency: string, locale = "en-US"): string {
@@ -115,6 +128,9 @@ export function explainExpectedPurchases(m: ExplainableMetrics, ctx: ExplainCont
 }
 
 export function explainChurnRisk(m: ExplainableMetrics, ctx: ExplainContext): string {
+  const score = m.details.churnScore;
+  if (ctx.churn && m.churnRisk !== null && score != null && Number.isFinite(score))
+    return explainChurnScore(m.churnRisk, score, ctx.churn, ctx.churnThresholds);
   if (m.churnRisk === null || m.pAlive === null) return noChurnModel(m, ctx);
   const p = twoDecimals(m.pAlive);
   const { high, medium } = ctx.churnThresholds;
@@ -126,6 +142,53 @@ export function explainChurnRisk(m: ExplainableMetrics, ctx: ExplainContext): st
     default:
       return `Low: P(alive) ${p} is at least ${twoDecimals(medium)}.`;
   }
+}
+
+const MODEL_LABELS: Record<string, string> = {
+  bgnbd: "BG/NBD",
+  mbgnbd: "MBG/NBD",
+  paretoNbd: "Pareto/NBD",
+};
+
+/**
+ * "High: 91% chance of no order in the next 78 days. A customer who has just ordered comes
+ * back within that time with chance 26%; this customer's 9% is 35% of that (HIGH below 30%)."
+ */
+function explainChurnScore(
+  band: string,
+  score: number,
+  churn: NonNullable<ExplainContext["churn"]>,
+  ratios: { high: number; medium: number },
+): string {
+  const label = band === "HIGH" ? "High" : band === "MEDIUM" ? "Medium" : "Low";
+  const order = 1 - score;
+  const reference = 1 - churn.baselineScore;
+  const ratio = reference > 0 ? order / reference : NaN;
+  const rule = `high below ${percent(ratios.high)}, medium below ${percent(ratios.medium)}`;
+  const how =
+    churn.basis === "kaplan-meier"
+      ? "Estimated from how soon the shop's customers with as many orders came back (too little data for a purchase model yet)."
+      : `From the ${MODEL_LABELS[churn.model ?? ""] ?? "purchase"} model, the one that predicted this shop's held-out orders best.`;
+  const comparison = Number.isFinite(ratio)
+    ? ` A customer who has just ordered orders again within that time with chance ${percent(reference)}; this customer's ${percent(order)} is ${percent(ratio)} of that (${rule}).`
+    : "";
+  return `${label}: ${percent(score)} chance of no order in the next ${days(churn.horizonDays)}.${comparison} ${how}`;
+}
+
+/** "64% chance of another order within two years; most likely around 2026-03-02." */
+export function explainNextOrder(
+  m: ExplainableMetrics & { nextOrderAt?: string | null },
+  ctx: ExplainContext,
+): string {
+  const p = m.details.nextOrderProbability;
+  if (m.orders === 0) return "No prediction without an order.";
+  if (p == null || !Number.isFinite(p)) return noChurnModel(m, ctx);
+  const head = `${percent(p)} chance of another order within two years`;
+  if (m.nextOrderAt)
+    return `${head}; if it comes, most likely around ${m.nextOrderAt.slice(0, 10)}.`;
+  return p < 0.5
+    ? `${head}; too unlikely for an expected date.`
+    : `${head}; not expected within two years.`;
 }
 
 export function explainClv(m: ExplainableMetrics, ctx: ExplainContext): string {
@@ -206,19 +269,24 @@ export interface Explanations {
   pAlive: string;
   expectedPurchases: string;
   churnRisk: string;
+  nextOrder: string;
   clv: string;
   spendTier: string;
   valueType: string;
   propensity: string;
 }
 
-export function explainCustomer(m: ExplainableMetrics, ctx: ExplainContext): Explanations {
+export function explainCustomer(
+  m: ExplainableMetrics & { nextOrderAt?: string | null },
+  ctx: ExplainContext,
+): Explanations {
   return {
     cadence: explainCadence(m),
     rfm: explainRfm(m),
     pAlive: explainPAlive(m, ctx),
     expectedPurchases: explainExpectedPurchases(m, ctx),
     churnRisk: explainChurnRisk(m, ctx),
+    nextOrder: explainNextOrder(m, ctx),
     clv: explainClv(m, ctx),
     spendTier: explainSpendTier(m, ctx),
     valueType: explainValueType(m),

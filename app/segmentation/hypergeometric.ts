@@ -15,6 +15,7 @@ import { gammaSign, lnGammaAbs } from "./special";
 
 const SERIES_REGION_LIMIT = 0.9;
 const MAX_SERIES_TERMS = 200_000;
+const RESCALE_ABOVE = 1e280;
 const INTEGER_TOLERANCE = 1e-6;
 const C_PERTURBATION = 1e-5;
 
@@ -49,15 +50,8 @@ function powerSeries(a: number, b: number, c: number, z: number): number {
     term *= (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
     sum += term;
     if (term === 0) return sum;
-    // Once a+k, b+k and c+k are positive, the factors (a+k)/(k+1) and (b+k)/(c+k) of the next
-    // term ratios move monotonically towards 1, so every later ratio is at most `bound`; when
-    // that is below 1 the rest of the series is a geometric tail of at most this size.
-    const next = n + 1;
-    if (a + next > 0 && b + next > 0 && c + next > 0) {
-      const bound =
-        Math.abs(z) * Math.max(1, (a + next) / (next + 1)) * Math.max(1, (b + next) / (c + next));
-      if (bound < 1 && (Math.abs(term) * bound) / (1 - bound) <= 1e-17 * Math.abs(sum)) return sum;
-    }
+    const bound = tailRatioBound(a, b, c, z, n + 1);
+    if (bound < 1 && (Math.abs(term) * bound) / (1 - bound) <= 1e-17 * Math.abs(sum)) return sum;
     // Otherwise: past |a|, |b| and |c| the ratio is below 1 and shrinking towards z, so a
     // term below machine epsilon relative to the sum is followed only by smaller ones.
     if (Math.abs(term) <= 1e-17 * Math.abs(sum) && n > Math.abs(a) + Math.abs(b) + Math.abs(c)) {
@@ -65,6 +59,80 @@ function powerSeries(a: number, b: number, c: number, z: number): number {
     }
   }
   throw new RangeError(`hyp2f1: series did not converge (a=${a}, b=${b}, c=${c}, z=${z})`);
+}
+
+/**
+ * ln ₂F₁(a, b; c; z). For a, b, c > 0 and 0 ≤ z ≤ 0.9 every term of the series is positive, so
+ * it is summed with a running scale: a fit that drifts to huge a and b (dropout with no
+ * heterogeneity, a, b ~ 10⁶) makes ₂F₁ itself overflow while its logarithm, which the purchase
+ * models multiply by a tiny power, stays moderate. Elsewhere it is the log of `hyp2f1`.
+ */
+export function logHyp2f1(a: number, b: number, c: number, z: number): number {
+  if (!(a > 0 && b > 0 && c > 0 && z >= 0 && z <= SERIES_REGION_LIMIT)) {
+    return Math.log(hyp2f1(a, b, c, z));
+  }
+  let logScale = 0;
+  let term = 1;
+  let sum = 1;
+  for (let n = 0; n < MAX_SERIES_TERMS; n++) {
+    const ratio = (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
+    term *= ratio;
+    sum += term;
+    if (sum > RESCALE_ABOVE) {
+      logScale += Math.log(sum);
+      term /= sum;
+      sum = 1;
+    }
+    if (term === 0) return logScale + Math.log(sum);
+    if (ratio >= 1) continue;
+    const bound = tailRatioBound(a, b, c, z, n + 1);
+    if (bound < 1 && (term * bound) / (1 - bound) <= 1e-17 * sum) {
+      return logScale + Math.log(sum);
+    }
+    // As in `powerSeries`: past a, b and c the ratio only shrinks towards z.
+    if (term <= 1e-17 * sum && n > a + b + c) return logScale + Math.log(sum);
+  }
+  throw new RangeError(`logHyp2f1: series did not converge (a=${a}, b=${b}, c=${c}, z=${z})`);
+}
+
+/**
+ * ln[(1−z)^A ₂F₁(A, B; C; z)] for A, B, C > 0 and 0 ≤ z < 1, the bracket of the BG/NBD and
+ * MBG/NBD conditional expectations. Euler's transformation (A&S 15.3.3) gives the same value as
+ * (1−z)^(C−B) ₂F₁(C−A, C−B; C; z). Each form's series climbs for about z·u/(1−z·v) terms before
+ * it falls (u an upper parameter, v the other one over C, at most 1): a long history makes A
+ * large, a fit with huge a and b makes C−B large. Both are summed in logs, so the one with the
+ * shorter climb is used; above z = 0.9 the Euler form, whose connection formula is tested there.
+ */
+export function logPowerTimesHyp2f1(
+  A: number,
+  B: number,
+  C: number,
+  z: number,
+  logOneMinusZ: number,
+): number {
+  const euler = () => (C - B) * logOneMinusZ + logHyp2f1(C - A, C - B, C, z);
+  if (z > SERIES_REGION_LIMIT) return euler();
+  const climb = (u: number, w: number) => {
+    const v = Math.min(1, w / C);
+    return (z * u) / (1 - z * v);
+  };
+  const direct = Math.min(climb(A, B), climb(B, A));
+  const transformed = Math.min(climb(C - A, C - B), climb(C - B, C - A));
+  return direct <= transformed ? A * logOneMinusZ + logHyp2f1(A, B, C, z) : euler();
+}
+
+/**
+ * A bound on every term ratio from index k on, once a+k, b+k and c+k are positive: the ratio
+ * z(a+k)(b+k)/((c+k)(k+1)) splits into two factors of the form (p+k)/(q+k), each moving
+ * monotonically towards 1, so max(1, factor) never grows. Either pairing gives a bound; the
+ * smaller one stops the sum far sooner when a ≈ c (a and c both ~10⁶, b small).
+ */
+function tailRatioBound(a: number, b: number, c: number, z: number, k: number): number {
+  if (!(a + k > 0 && b + k > 0 && c + k > 0)) return Infinity;
+  const atLeastOne = (p: number, q: number) => Math.max(1, (p + k) / (q + k));
+  return (
+    Math.abs(z) * Math.min(atLeastOne(a, 1) * atLeastOne(b, c), atLeastOne(a, c) * atLeastOne(b, 1))
+  );
 }
 
 /**
@@ -82,14 +150,25 @@ function oneMinusZTransform(a: number, b: number, c: number, z: number): number 
     result += coefficient * powerSeries(a, b, 1 - m, w);
   }
   if (!isNonPositiveInteger(a) && !isNonPositiveInteger(b)) {
-    const coefficient = gammaRatio([c, -m], [a, b]);
-    result += Math.pow(w, m) * coefficient * powerSeries(c - a, c - b, m + 1, w);
+    // (1−z)^m and the Γ ratio are combined in logs: for large |m| one underflows while the
+    // other overflows, and their product is what matters.
+    const { logMagnitude, sign } = logGammaRatio([c, -m], [a, b]);
+    const scale = sign * Math.exp(m * Math.log(w) + logMagnitude);
+    if (scale !== 0) result += scale * powerSeries(c - a, c - b, m + 1, w);
   }
   return result;
 }
 
 /** Π Γ(numerator) / Π Γ(denominator), evaluated in logs with the signs tracked separately. */
 function gammaRatio(numerator: number[], denominator: number[]): number {
+  const { logMagnitude, sign } = logGammaRatio(numerator, denominator);
+  return sign * Math.exp(logMagnitude);
+}
+
+function logGammaRatio(
+  numerator: number[],
+  denominator: number[],
+): { logMagnitude: number; sign: number } {
   let logMagnitude = 0;
   let sign = 1;
   for (const x of numerator) {
@@ -100,7 +179,7 @@ function gammaRatio(numerator: number[], denominator: number[]): number {
     logMagnitude -= lnGammaAbs(x);
     sign *= gammaSign(x);
   }
-  return sign * Math.exp(logMagnitude);
+  return { logMagnitude, sign };
 }
 
 function isNonPositiveInteger(x: number): boolean {

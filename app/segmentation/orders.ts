@@ -1,9 +1,14 @@
 /**
  * From order objects to a columnar order table. This is the only place that looks at individual
  * `OrderInput`s: it validates them, applies the counting rules of the domain (cancelled, test
- * and fully refunded orders do not count; a partial refund lowers the order's value), interns
- * customer ids, and lays the surviving orders out in typed arrays sorted by customer and day, so
- * that every later pass is a linear scan over contiguous memory.
+ * and $0 orders are not purchases; a refund lowers the order's value from its own day on, and an
+ * order refunded in full by a day is no purchase as of that day), interns customer ids, and lays
+ * the surviving orders out in typed arrays sorted by customer and day, so that every later pass
+ * is a linear scan over contiguous memory.
+ *
+ * The table `buildOrderTable` returns sees every refund it was given; `orderTableAsOf` gives the
+ * view as of an earlier day (a backtest's calibration end), where later refunds have not
+ * happened yet (docs/money.md).
  */
 import { SegmentationInputError } from "./errors";
 import { toMinorNumber, type MinorAmount } from "./money";
@@ -33,8 +38,21 @@ export interface OrderTable {
   rowOrigin: Int32Array;
   /** Per customer: orders placed that were fully refunded (excluded from the rows above). */
   fullyRefundedOrders: Int32Array;
+  /** Per customer: orders with no merchandise value, which are not purchases (not in the rows). */
+  zeroValueOrders: Int32Array;
+  /** Every purchase before refunds and the dated refunds; null when no order has a refund. */
+  ledger: RefundLedger | null;
   firstDay: number;
   lastDay: number;
+}
+
+export interface RefundLedger {
+  /** All purchases at their value before refunds, fully refunded ones included. */
+  base: OrderTable;
+  /** Refunds of base row i are refundStart[i] … refundStart[i+1]−1. */
+  refundStart: Int32Array;
+  refundDay: Int32Array;
+  refundMinor: Float64Array;
 }
 
 export interface LineItemTable {
@@ -45,6 +63,8 @@ export interface LineItemTable {
   vendor: Int32Array;
   valueMinor: Float64Array;
   quantity: Float64Array;
+  /** Cost of one unit (Shopify's InventoryItem.unitCost), minor units; NaN where unknown. */
+  unitCostMinor: Float64Array;
 }
 
 export interface OrderTableOptions {
@@ -74,7 +94,10 @@ export function buildOrderTable(
 
   const rows = new ColumnBuilder();
   const lines = new LineBuilder();
-  const fullyRefunded: number[] = [];
+  const zeroValue: number[] = [];
+  const refundRow: number[] = [];
+  const refundDay: number[] = [];
+  const refundAmount: number[] = [];
   const orderIds: string[] = [];
   let currency: string | undefined;
 
@@ -125,9 +148,42 @@ export function buildOrderTable(
       );
     }
     const customer = intern(order.customerId);
-    if (total > 0 && refunded === total) {
-      fullyRefunded[customer] = (fullyRefunded[customer] ?? 0) + 1;
+    if (total === 0 && order.zeroValuePurchase !== true) {
+      zeroValue[customer] = (zeroValue[customer] ?? 0) + 1;
       continue;
+    }
+    const row = rows.length;
+    if (order.refunds !== undefined && order.refunds.length > 0) {
+      let sum = 0;
+      for (const refund of order.refunds) {
+        const amount = minorAmount(refund.amountMinor, order, "refund amountMinor");
+        let at: number;
+        try {
+          at = toDayNumber(refund.processedAt, offset);
+        } catch {
+          throw new SegmentationInputError(
+            "INVALID_DATE",
+            `${label(order)} has a refund whose processedAt is not a valid date`,
+          );
+        }
+        sum += amount;
+        if (amount > 0) {
+          refundRow.push(row);
+          // A refund cannot predate its order (clock skew between systems).
+          refundDay.push(Math.max(at, day));
+          refundAmount.push(amount);
+        }
+      }
+      if (sum > total) {
+        throw new SegmentationInputError(
+          "INVALID_AMOUNT",
+          `${label(order)} refunds (${sum}) exceed totalMinor (${total})`,
+        );
+      }
+    } else if (refunded > 0) {
+      refundRow.push(row);
+      refundDay.push(day);
+      refundAmount.push(refunded);
     }
 
     const lineStart = lines.length;
@@ -144,7 +200,15 @@ export function buildOrderTable(
             `${label(order)} has a line item with quantity ${quantity}`,
           );
         }
-        lines.push(item.productType, item.vendor, price * quantity, quantity);
+        lines.push(
+          item.productType,
+          item.vendor,
+          price * quantity,
+          quantity,
+          item.unitCostMinor === undefined
+            ? NaN
+            : minorAmount(item.unitCostMinor, order, "line item unitCostMinor"),
+        );
         itemsValue += price * quantity;
         itemsQuantity += quantity;
       }
@@ -153,9 +217,9 @@ export function buildOrderTable(
     rows.push(
       customer,
       day,
-      total - refunded,
+      total,
       discount,
-      refunded,
+      0,
       itemsQuantity > 0 ? itemsValue / itemsQuantity : NaN,
       lineStart,
       lines.length - lineStart,
@@ -164,11 +228,145 @@ export function buildOrderTable(
 
   if (currency === undefined) currency = "XXX";
   const nCustomers = customerIds.length;
-  const fullyRefundedOrders = new Int32Array(nCustomers);
-  fullyRefunded.forEach((count, c) => (fullyRefundedOrders[c] = count));
-  const table = sortedTable(rows, lines.build(), customerIds, fullyRefundedOrders, currency);
+  const zeroValueOrders = new Int32Array(nCustomers);
+  zeroValue.forEach((count, c) => (zeroValueOrders[c] = count));
+  const table = sortedTable(
+    rows,
+    lines.build(),
+    customerIds,
+    new Int32Array(nCustomers),
+    zeroValueOrders,
+    currency,
+  );
   rejectDuplicateOrders(table, orderIds);
-  return table;
+  if (refundRow.length === 0) return table;
+  // Refunds by sorted row (CSR), in day order within a row.
+  const n = table.day.length;
+  const position = new Int32Array(n);
+  for (let i = 0; i < n; i++) position[table.rowOrigin[i]] = i;
+  const refundStart = new Int32Array(n + 1);
+  for (const r of refundRow) refundStart[position[r] + 1]++;
+  for (let i = 0; i < n; i++) refundStart[i + 1] += refundStart[i];
+  const next = refundStart.slice(0, n);
+  const byRow = Array.from({ length: refundRow.length }, (_, k) => k).sort(
+    (a, b) => refundDay[a] - refundDay[b] || a - b,
+  );
+  const ledgerDay = new Int32Array(refundRow.length);
+  const ledgerMinor = new Float64Array(refundRow.length);
+  for (const k of byRow) {
+    const at = next[position[refundRow[k]]]++;
+    ledgerDay[at] = refundDay[k];
+    ledgerMinor[at] = refundAmount[k];
+  }
+  table.ledger = {
+    base: table,
+    refundStart,
+    refundDay: ledgerDay,
+    refundMinor: ledgerMinor,
+  };
+  return orderTableAsOf(table, Infinity);
+}
+
+/**
+ * The table as of `asOfDay`: refunds made by then lower their order's value; an order refunded
+ * in full by then is no purchase (counted in `fullyRefundedOrders`); later refunds are ignored.
+ * Orders after `asOfDay` stay (later passes cut them off by day).
+ */
+export function orderTableAsOf(table: OrderTable, asOfDay: number): OrderTable {
+  const ledger = table.ledger;
+  if (ledger === null) return table;
+  const base = ledger.base;
+  const { refundStart, refundDay, refundMinor } = ledger;
+  const n = base.day.length;
+  const nCustomers = base.customerIds.length;
+  const keep = new Uint8Array(n);
+  const refunded = new Float64Array(n);
+  const fullyRefundedOrders = base.fullyRefundedOrders.slice();
+  const customerStart = new Int32Array(nCustomers + 1);
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    let r = 0;
+    for (let k = refundStart[i]; k < refundStart[i + 1] && refundDay[k] <= asOfDay; k++) {
+      r += refundMinor[k];
+    }
+    refunded[i] = r;
+    if (r > 0 && r >= base.valueMinor[i]) {
+      fullyRefundedOrders[base.customer[i]]++;
+    } else {
+      keep[i] = 1;
+      kept++;
+      customerStart[base.customer[i] + 1]++;
+    }
+  }
+  for (let c = 0; c < nCustomers; c++) customerStart[c + 1] += customerStart[c];
+  const pick = <T extends Int32Array | Float64Array>(column: T, out: T): T => {
+    let j = 0;
+    for (let i = 0; i < n; i++) if (keep[i] === 1) out[j++] = column[i];
+    return out;
+  };
+  const value = new Float64Array(kept);
+  const refundedKept = new Float64Array(kept);
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    if (keep[i] === 0) continue;
+    value[j] = base.valueMinor[i] - refunded[i];
+    refundedKept[j++] = refunded[i];
+  }
+  const day = pick(base.day, new Int32Array(kept));
+  let firstDay = Infinity;
+  let lastDay = -Infinity;
+  for (let i = 0; i < kept; i++) {
+    if (day[i] < firstDay) firstDay = day[i];
+    if (day[i] > lastDay) lastDay = day[i];
+  }
+  return {
+    currency: base.currency,
+    customerIds: base.customerIds,
+    customerStart,
+    customer: pick(base.customer, new Int32Array(kept)),
+    day,
+    valueMinor: value,
+    discountMinor: pick(base.discountMinor, new Float64Array(kept)),
+    refundedMinor: refundedKept,
+    unitPriceMinor: pick(base.unitPriceMinor, new Float64Array(kept)),
+    lineStart: pick(base.lineStart, new Int32Array(kept)),
+    lineCount: pick(base.lineCount, new Int32Array(kept)),
+    lines: base.lines,
+    rowOrigin: pick(base.rowOrigin, new Int32Array(kept)),
+    fullyRefundedOrders,
+    zeroValueOrders: base.zeroValueOrders,
+    ledger,
+    firstDay,
+    lastDay,
+  };
+}
+
+/**
+ * One order's value as of a date: its merchandise less the refunds made by then; 0 for an order
+ * that is no purchase as of then (cancelled, test, $0, or refunded in full). The rule
+ * `buildOrderTable` and `orderTableAsOf` apply in columns, for one order.
+ */
+export function orderValueAsOf(
+  order: OrderInput,
+  asOf: Date | string,
+  utcOffsetMinutes = 0,
+): number {
+  if (order.cancelled === true || order.test === true) return 0;
+  const total = toMinorNumber(order.totalMinor, labelOf(order));
+  const asOfDay = toDayNumber(asOf, utcOffsetMinutes);
+  const day = toDayNumber(order.processedAt, utcOffsetMinutes);
+  if ((total === 0 && order.zeroValuePurchase !== true) || day > asOfDay) return 0;
+  let refunded = 0;
+  if (order.refunds !== undefined && order.refunds.length > 0) {
+    for (const refund of order.refunds) {
+      if (Math.max(day, toDayNumber(refund.processedAt, utcOffsetMinutes)) <= asOfDay) {
+        refunded += toMinorNumber(refund.amountMinor, labelOf(order));
+      }
+    }
+  } else if (order.refundedMinor !== undefined) {
+    refunded = toMinorNumber(order.refundedMinor, labelOf(order));
+  }
+  return Math.max(0, total - refunded);
 }
 
 /**
@@ -212,6 +410,7 @@ function sortedTable(
   lines: LineItemTable,
   customerIds: string[],
   fullyRefundedOrders: Int32Array,
+  zeroValueOrders: Int32Array,
   currency: string,
 ): OrderTable {
   const n = rows.length;
@@ -261,6 +460,8 @@ function sortedTable(
     lines,
     rowOrigin: permutation,
     fullyRefundedOrders,
+    zeroValueOrders,
+    ledger: null,
     firstDay,
     lastDay,
   };
@@ -323,12 +524,14 @@ class LineBuilder {
   private vendor = new Int32Array(1024);
   private value = new Float64Array(1024);
   private quantity = new Float64Array(1024);
+  private unitCost = new Float64Array(1024);
 
   push(
     productType: string | undefined,
     vendor: string | undefined,
     value: number,
     quantity: number,
+    unitCost: number,
   ): void {
     if (this.length === this.value.length) {
       const size = this.value.length * 2;
@@ -336,12 +539,14 @@ class LineBuilder {
       this.vendor = resized(this.vendor, new Int32Array(size));
       this.value = resized(this.value, new Float64Array(size));
       this.quantity = resized(this.quantity, new Float64Array(size));
+      this.unitCost = resized(this.unitCost, new Float64Array(size));
     }
     const i = this.length++;
     this.productType[i] = internString(productType, this.productTypeIndex, this.productTypes);
     this.vendor[i] = internString(vendor, this.vendorIndex, this.vendors);
     this.value[i] = value;
     this.quantity[i] = quantity;
+    this.unitCost[i] = unitCost;
   }
 
   build(): LineItemTable {
@@ -352,6 +557,7 @@ class LineBuilder {
       vendor: this.vendor.slice(0, this.length),
       valueMinor: this.value.slice(0, this.length),
       quantity: this.quantity.slice(0, this.length),
+      unitCostMinor: this.unitCost.slice(0, this.length),
     };
   }
 }

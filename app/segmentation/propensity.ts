@@ -1,43 +1,80 @@
 /**
- * Propensity to progress: the probability that a customer spends more in the next window than
- * in the previous one. Unlike churn risk (will she buy at all?) or tenure, this asks who is
- * *growing*. The model is a per-shop logistic regression trained on the shop's own history
- * with a time split:
+ * Propensity to progress: the probability that a customer's spend per day over the next window
+ * of W days exceeds her own rate so far — her spend since her first order divided by the days
+ * since then (at least W, so a customer who has just arrived is compared with what she spent in
+ * her first window). Unlike a fixed "previous window", which reduces to "buys at all" for the
+ * many customers with nothing in it and penalises recent buyers by regression to the mean, the
+ * label asks whether the customer is *growing* against her own record.
  *
- *     ──────────────┬──────────────┬──────────────┬──────────────┐
- *        …history   │  window −1   │   window 0   │   window +1  │ as-of
- *                  c₂−W           c₂            c₁=as-of−W      as-of
+ * Candidates, each turned into a calibrated probability by a logistic fit on the shop's history:
+ *  - recency: days since the last order alone (label-free baseline);
+ *  - expected-purchases: E[orders in W] from the fitted purchase model (label-free baseline);
+ *  - purchase-model: the purchase model's chance of enough orders in W to beat the own rate at
+ *    the customer's usual order value (forecaster.ts);
+ *  - combined: a logistic regression on all of the above and the seed's signals — moves to
+ *    pricier items, basket trend, order count and value, discount and refund shares, tenure,
+ *    email consent.
  *
- *  - final model: features at c₁, label = spend(c₁, as-of] > spend(c₁−W, c₁];
- *  - backtest: a model trained the same way one window earlier (cut-off c₂ = c₁ − W) scores
- *    the customers at c₁; its AUC and calibration against the c₁ labels are reported. With
- *    too little history for that, customers held out by a hash of their id are used instead;
- *  - scores: the final model applied to features at the as-of date.
+ * Backtest on held-out time:
+ *
+ *     ──────────────┬──────────────┬──────────────┐
+ *        …history   │  window −1   │   window 0   │ as-of
+ *                  c₂=as-of−2W   c₁=as-of−W     as-of
+ *
+ * every candidate is fitted with features at c₂ and labels over (c₂, c₁], then scored at c₁ and
+ * compared with the labels over (c₁, as-of]: AUC and calibration. With too little history for
+ * that, customers held out by a hash of their id stand in for the later window. The candidate
+ * with the best AUC is refitted at c₁ and scores everyone as of the as-of date; a combined model
+ * that loses to a label-free baseline is not shipped, the baseline is (ties go to the simpler).
+ * Features at a cut-off see only the orders and refunds made by then (orders.orderTableAsOf).
  *
  * With too little history or too few outcomes, a documented heuristic score stands in and the
  * report says so.
  */
+import type { PurchaseForecaster } from "./forecaster";
 import { closed, DEFAULT_MINIMUM_DATA, open, type GateDecision, type MinimumData } from "./gates";
 import { fitLogistic, predictLogistic, sigmoid, type LogisticModel } from "./logistic";
 
 export type { LogisticModel } from "./logistic";
-import type { OrderTable } from "./orders";
+import { orderTableAsOf, type OrderTable } from "./orders";
 import { areaUnderRoc, calibrationTable, hashString, median, type CalibrationBin } from "./stats";
 import { spendBetween, summarizeCustomers, type CustomerSummaries } from "./summary";
 
 export const PROPENSITY_FEATURES = [
+  "logDaysSinceLast",
+  "logExpectedPurchases",
+  "logitGrowthChance",
+  "logOwnRate",
   "valueTrend",
   "priceShift",
-  "logCadenceRatio",
-  "logDaysSinceLast",
   "logOrders",
   "logAov",
   "discountShare",
   "refundShare",
-  "logPreviousWindowSpend",
   "logTenureDays",
   "emailConsent",
 ] as const;
+
+type FeatureName = (typeof PROPENSITY_FEATURES)[number];
+
+export const PROPENSITY_CANDIDATES = [
+  "recency",
+  "expected-purchases",
+  "purchase-model",
+  "combined",
+] as const;
+export type PropensityCandidate = (typeof PROPENSITY_CANDIDATES)[number];
+
+const CANDIDATE_FEATURES: Record<PropensityCandidate, readonly FeatureName[]> = {
+  recency: ["logDaysSinceLast"],
+  "expected-purchases": ["logExpectedPurchases"],
+  "purchase-model": ["logitGrowthChance"],
+  combined: PROPENSITY_FEATURES,
+};
+const NEEDS_FORECASTER: ReadonlySet<PropensityCandidate> = new Set([
+  "expected-purchases",
+  "purchase-model",
+]);
 
 export interface PropensityOptions {
   /** Label window length in days (default 90). */
@@ -48,6 +85,10 @@ export interface PropensityOptions {
   minimumData?: MinimumData;
   /** Cap on training rows (deterministic hash sample) to bound time on huge shops. */
   maxTrainingCustomers?: number;
+  /** The purchase model fitted on the summaries of a cut-off (undefined: none usable). */
+  forecasterAt?: (summaries: CustomerSummaries) => PurchaseForecaster | undefined;
+  /** The purchase model as of the as-of date, for the final scores. */
+  forecaster?: PurchaseForecaster;
 }
 
 export interface PropensityBacktest {
@@ -59,14 +100,27 @@ export interface PropensityBacktest {
   testPositiveRate: number;
 }
 
+export interface PropensityCandidateResult {
+  name: PropensityCandidate;
+  /** Label-free baselines need no labels beyond a calibration of their scale. */
+  labelFree: boolean;
+  auc: number;
+  calibration: CalibrationBin[];
+}
+
 export interface PropensityReport {
   method: "logistic" | "heuristic";
   gate: GateDecision;
   windowDays: number;
-  /** Standardised coefficients by feature (logistic only). */
+  /** The candidate whose scores are used (logistic only). */
+  chosen?: PropensityCandidate;
+  /** Every candidate's backtest on held-out time, best first. */
+  candidates?: PropensityCandidateResult[];
+  /** Standardised coefficients by feature of the shipped model (logistic only). */
   coefficients?: Record<string, number>;
   intercept?: number;
   converged?: boolean;
+  /** The shipped candidate's backtest. */
   backtest?: PropensityBacktest;
 }
 
@@ -84,8 +138,9 @@ export function shopMedianGapDays(s: CustomerSummaries): number {
 }
 
 /**
- * Scores customers with a model fitted earlier (or the heuristic when there is none), the shop's
- * usual gap frozen with it: how an incremental recompute rescores a few changed customers.
+ * Scores customers with a model fitted earlier (or the heuristic when there is none, or when it
+ * was fitted on other features), the shop's usual gap frozen with it: how an incremental
+ * recompute rescores a few changed customers.
  */
 export function scorePropensity(
   table: OrderTable,
@@ -95,17 +150,15 @@ export function scorePropensity(
     windowDays: number;
     shopGapDays: number;
     emailConsent?: PropensityOptions["emailConsent"];
+    forecaster?: PurchaseForecaster;
   },
 ): Float64Array {
-  if (model === undefined) return heuristicScores(s, options.shopGapDays);
-  const rows = featureRows(
-    table,
-    s,
-    options.windowDays,
-    options.emailConsent,
-    undefined,
-    options.shopGapDays,
-  );
+  const current =
+    model !== undefined &&
+    model.featureNames.length === PROPENSITY_FEATURES.length &&
+    model.featureNames.every((name, j) => name === PROPENSITY_FEATURES[j]);
+  if (!current) return heuristicScores(s, options.shopGapDays);
+  const rows = featureRows(s, options.windowDays, options.emailConsent, options.forecaster);
   const scores = new Float64Array(s.count).fill(NaN);
   rows.customers.forEach((c, row) => (scores[c] = predictLogistic(model, rows.features, row * D)));
   return scores;
@@ -121,67 +174,124 @@ interface Dataset {
 
 const D = PROPENSITY_FEATURES.length;
 
+/** The customer's spend per day so far: since her first order, over at least one window. */
+export function ownRate(s: CustomerSummaries, c: number, windowDays: number): number {
+  return s.totalSpendMinor[c] / Math.max(s.asOfDay - s.firstDay[c], windowDays);
+}
+
 /** Feature rows for customers with orders by the cut-off (summaries taken at the cut-off). */
 function featureRows(
-  table: OrderTable,
   s: CustomerSummaries,
   windowDays: number,
   consent: PropensityOptions["emailConsent"],
+  forecaster: PurchaseForecaster | undefined,
   include: (customer: number) => boolean = () => true,
-  shopGap = shopMedianGapDays(s),
 ): { features: Float64Array; customers: Int32Array } {
-  const previousSpend = spendBetween(table, s.asOfDay - windowDays, s.asOfDay);
   const customers: number[] = [];
   for (let c = 0; c < s.count; c++) if (s.orders[c] > 0 && include(c)) customers.push(c);
   const features = new Float64Array(customers.length * D);
+  const finite = (v: number) => (Number.isFinite(v) ? v : 0);
   customers.forEach((c, row) => {
-    const gap =
-      s.purchaseDays[c] > 1 ? s.meanGapDays[c] : Number.isNaN(shopGap) ? windowDays : shopGap;
+    const rate = ownRate(s, c, windowDays);
+    const orderValue = s.aovMinor[c];
+    // Orders needed in the window to beat the own rate at the usual order value.
+    const needed = orderValue > 0 ? Math.floor((rate * windowDays) / orderValue) + 1 : 1;
+    let expected = 0;
+    let chance = 0.5;
+    if (forecaster !== undefined) {
+      expected = finite(forecaster.expectedPurchases(c, windowDays));
+      chance = forecaster.probabilityAtLeast(c, Math.min(needed, 1000), windowDays);
+      if (!Number.isFinite(chance)) chance = 0.5;
+    }
+    const clipped = Math.min(1 - 1e-6, Math.max(1e-6, chance));
     const consentGiven = consent?.(c);
     const values = [
+      Math.log1p(s.daysSinceLast[c]),
+      Math.log1p(Math.max(0, expected)),
+      Math.log(clipped / (1 - clipped)),
+      Math.log1p(rate),
       s.valueTrend[c],
       s.priceShift[c],
-      Math.log1p(s.daysSinceLast[c] / Math.max(gap, 1)),
-      Math.log1p(s.daysSinceLast[c]),
       Math.log1p(s.orders[c]),
       Math.log1p(s.aovMinor[c]),
       s.discountShare[c],
       s.refundShare[c],
-      Math.log1p(previousSpend[c]),
       Math.log1p(s.asOfDay - s.firstDay[c]),
       consentGiven === undefined ? 0.5 : consentGiven ? 1 : 0,
     ];
-    features.set(values, row * D);
+    features.set(values.map(finite), row * D);
   });
   return { features, customers: Int32Array.from(customers) };
 }
 
+/**
+ * Features as of `cutoffDay` (orders and refunds made by then) and labels over
+ * (cutoff, cutoff + W]: spend per day in the window above the own rate at the cut-off.
+ */
 function labelledDataset(
   table: OrderTable,
   cutoffDay: number,
   windowDays: number,
   options: PropensityOptions,
   include?: (customer: number) => boolean,
-): Dataset {
-  const s = summarizeCustomers(table, { asOfDay: cutoffDay });
-  const { features, customers } = featureRows(table, s, windowDays, options.emailConsent, include);
-  const before = spendBetween(table, cutoffDay - windowDays, cutoffDay);
-  const after = spendBetween(table, cutoffDay, cutoffDay + windowDays);
+): Dataset & { forecaster: boolean } {
+  const s = summarizeCustomers(orderTableAsOf(table, cutoffDay), { asOfDay: cutoffDay });
+  const forecaster = options.forecasterAt?.(s);
+  const { features, customers } = featureRows(
+    s,
+    windowDays,
+    options.emailConsent,
+    forecaster,
+    include,
+  );
+  const after = spendBetween(
+    orderTableAsOf(table, cutoffDay + windowDays),
+    cutoffDay,
+    cutoffDay + windowDays,
+  );
   const labels = new Uint8Array(customers.length);
-  customers.forEach((c, row) => (labels[row] = after[c] > before[c] ? 1 : 0));
-  return { features, labels, customers, rows: customers.length };
+  customers.forEach((c, row) => (labels[row] = progressLabel(s, c, after[c], windowDays)));
+  return { features, labels, customers, rows: customers.length, forecaster: !!forecaster };
 }
 
-function fit(data: Dataset, l2: number): LogisticModel {
-  return fitLogistic(
-    {
-      features: data.features,
-      labels: data.labels,
-      rows: data.rows,
-      featureNames: PROPENSITY_FEATURES,
-    },
+/** 1 when the spend per day over the window beats the customer's own rate at the cut-off. */
+export function progressLabel(
+  s: CustomerSummaries,
+  c: number,
+  spendInWindow: number,
+  windowDays: number,
+): 0 | 1 {
+  return spendInWindow / windowDays > ownRate(s, c, windowDays) ? 1 : 0;
+}
+
+/** Fits a candidate on its own features and lays it out over the full feature row. */
+function fitCandidate(data: Dataset, candidate: PropensityCandidate, l2: number): LogisticModel {
+  const names = CANDIDATE_FEATURES[candidate];
+  const columns = names.map((name) => PROPENSITY_FEATURES.indexOf(name));
+  const k = columns.length;
+  const features = new Float64Array(data.rows * k);
+  for (let i = 0; i < data.rows; i++) {
+    for (let j = 0; j < k; j++) features[i * k + j] = data.features[i * D + columns[j]];
+  }
+  const model = fitLogistic(
+    { features, labels: data.labels, rows: data.rows, featureNames: names },
     l2,
   );
+  const full: LogisticModel = {
+    featureNames: PROPENSITY_FEATURES,
+    means: new Float64Array(D),
+    scales: new Float64Array(D).fill(1),
+    weights: new Float64Array(D),
+    intercept: model.intercept,
+    converged: model.converged,
+    iterations: model.iterations,
+  };
+  columns.forEach((column, j) => {
+    full.means[column] = model.means[j];
+    full.scales[column] = model.scales[j];
+    full.weights[column] = model.weights[j];
+  });
+  return full;
 }
 
 function evaluate(
@@ -247,51 +357,55 @@ export function fitPropensity(
       closed(
         "propensity",
         finalData.rows < min.customers ? "TOO_FEW_CUSTOMERS" : "TOO_FEW_OUTCOMES",
-        `Propensity needs at least ${min.customers} customers, ${min.positives} who spent more and ${min.negatives} who did not in the last window; the shop has ${finalData.rows}, ${positives} and ${negatives}, so a heuristic score is shown instead.`,
+        `Propensity needs at least ${min.customers} customers, ${min.positives} who outgrew their own spending rate and ${min.negatives} who did not in the last window; the shop has ${finalData.rows}, ${positives} and ${negatives}, so a heuristic score is shown instead.`,
       ),
     );
   }
 
-  let backtest: PropensityBacktest;
+  // The purchase-model candidates run only where a purchase model scores the as-of date too.
+  const usable = PROPENSITY_CANDIDATES.filter(
+    (name) =>
+      !NEEDS_FORECASTER.has(name) || (options.forecaster !== undefined && finalData.forecaster),
+  );
   const earlier =
     historyDays >= 3 * W ? labelledDataset(table, c1 - W, W, options, inSample) : undefined;
+  let train: Dataset;
+  let test: Dataset;
+  let kind: PropensityBacktest["kind"];
   if (
     earlier !== undefined &&
+    earlier.forecaster === finalData.forecaster &&
     countPositives(earlier) >= min.positives &&
     earlier.rows - countPositives(earlier) >= min.negatives
   ) {
-    const result = evaluate(fit(earlier, l2), finalData);
-    backtest = {
-      kind: "later-window",
-      auc: result.auc,
-      calibration: result.calibration,
-      trainCustomers: earlier.rows,
-      testCustomers: finalData.rows,
-      testPositiveRate: result.rate,
-    };
+    [train, test, kind] = [earlier, finalData, "later-window"];
   } else {
     const heldOut = (c: number) => hashString(`holdout:${current.customerIds[c]}`) % 5 === 0;
-    const train = subset(finalData, (c) => !heldOut(c));
-    const test = subset(finalData, heldOut);
-    const result = evaluate(fit(train, l2), test);
-    backtest = {
-      kind: "held-out-customers",
-      auc: result.auc,
-      calibration: result.calibration,
-      trainCustomers: train.rows,
-      testCustomers: test.rows,
-      testPositiveRate: result.rate,
-    };
+    [train, test, kind] = [
+      subset(finalData, (c) => !heldOut(c)),
+      subset(finalData, heldOut),
+      "held-out-customers",
+    ];
   }
+  const candidates = usable.map((name) => {
+    const result = evaluate(fitCandidate(train, name, l2), test);
+    return { name, labelFree: name !== "combined", ...result };
+  });
+  // Best AUC wins; among equals the simpler (earlier in the list): a combined model that does
+  // not beat the baselines is never shipped.
+  let best = candidates[0];
+  for (const candidate of candidates) if (candidate.auc > best.auc) best = candidate;
 
-  const model = fit(finalData, l2);
-  const scoring = featureRows(table, current, W, options.emailConsent);
+  const model = fitCandidate(finalData, best.name, l2);
+  const scoring = featureRows(current, W, options.emailConsent, options.forecaster);
   const scores = new Float64Array(current.count).fill(NaN);
   scoring.customers.forEach(
     (c, row) => (scores[c] = predictLogistic(model, scoring.features, row * D)),
   );
   const coefficients: Record<string, number> = {};
-  PROPENSITY_FEATURES.forEach((name, j) => (coefficients[name] = model.weights[j]));
+  PROPENSITY_FEATURES.forEach((name, j) => {
+    if (model.weights[j] !== 0) coefficients[name] = model.weights[j];
+  });
   return {
     scores,
     model,
@@ -299,10 +413,21 @@ export function fitPropensity(
       method: "logistic",
       gate: open("propensity"),
       windowDays: W,
+      chosen: best.name,
+      candidates: [...candidates]
+        .sort((a, b) => b.auc - a.auc)
+        .map(({ name, labelFree, auc, calibration }) => ({ name, labelFree, auc, calibration })),
       coefficients,
       intercept: model.intercept,
       converged: model.converged,
-      backtest,
+      backtest: {
+        kind,
+        auc: best.auc,
+        calibration: best.calibration,
+        trainCustomers: train.rows,
+        testCustomers: test.rows,
+        testPositiveRate: best.rate,
+      },
     },
   };
 }

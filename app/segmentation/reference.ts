@@ -11,13 +11,12 @@
  * the shop's distribution moved since the reference was taken — which is why full runs refit on
  * a schedule and once enough has changed.
  */
-import { churnRiskBand, type BgNbdParams, type ChurnRisk } from "./bgnbd";
+import type { BgNbdParams } from "./bgnbd";
+import { modelChurn, typicalHistory } from "./churn";
 import {
   applyCustomRules,
-  bgnbdHistoryScores,
   compileCustomRules,
   customerRecord,
-  NEXT_ORDER_DATE_LIMIT_DAYS,
   type CustomerColumns,
   type CustomerResult,
   type CustomRuleDefinition,
@@ -28,10 +27,13 @@ import { frequencyValueCells, type FrequencyValueThresholds } from "./frequencyV
 import { conditionalExpectedSpend, type GammaGammaParams, type SpendTier } from "./gammaGamma";
 import { customerAffinities } from "./affinity";
 import { minorToMajor } from "./money";
-import type { OrderTable } from "./orders";
+import { orderTableAsOf, type OrderTable } from "./orders";
+import { bgnbdForecaster } from "./forecaster";
+import { DEFAULT_MARGIN_RATE, marginClv, marginRates } from "./margin";
 import { scorePropensity, shopMedianGapDays, type LogisticModel } from "./propensity";
 import type { RfmGrid, RfmGroup } from "./rfm";
 import { summarizeCustomers, type CustomerSummaries } from "./summary";
+import { scorePurchases, type PurchaseReference } from "./purchaseStage";
 import { DAYS_PER_UNIT, type TimeUnit } from "./time";
 import type { CustomerInput } from "./types";
 import { shopMedianAovMinor, valueTypes, type ValueTypeRules } from "./valueType";
@@ -63,6 +65,8 @@ export interface ModelReference {
   valueType: { rules: ValueTypeRules; shopMedianAovMinor: number };
   churnThresholds: { high: number; medium: number };
   bgnbd: BgNbdParams | null;
+  /** Absent in references stored before the purchase-model stage existed. */
+  purchase?: PurchaseReference;
   gammaGamma: GammaGammaParams | null;
   clvBasis: ModelReports["clvBasis"];
   /** Values at or above `high` are HIGH, at or above `medium` MEDIUM (CLV or past spend). */
@@ -75,6 +79,8 @@ export interface ModelReference {
     likelyToGrow: number | null;
   };
   customRules: CustomRuleDefinition[];
+  /** The shop's margin % where product costs are unknown (absent in older references: 0.5). */
+  marginRate?: number;
 }
 
 /**
@@ -165,7 +171,8 @@ export function buildModelReference(result: SegmentationResult): ModelReference 
     rfm: {
       grid: models.rfm.grid,
       recency: rankEdges(s.lastDay, hasOrders),
-      frequency: rankEdges(s.orders, hasOrders),
+      // F as rfm.frequencyScores: quartile edges among repeat buyers.
+      frequency: rankEdges(s.orders, (i) => s.orders[i] > 1, 4),
       monetary: rankEdges(s.totalSpendMinor, hasOrders),
     },
     priceTier: rankEdges(s.meanUnitPriceMinor, hasOrders),
@@ -173,6 +180,7 @@ export function buildModelReference(result: SegmentationResult): ModelReference 
     valueType: { rules: settings.valueTypeRules, shopMedianAovMinor: shopMedianAovMinor(s) },
     churnThresholds: settings.churnThresholds,
     bgnbd: models.bgnbd.gate.used && models.bgnbd.fit ? models.bgnbd.fit.params : null,
+    purchase: result.purchaseReference,
     gammaGamma:
       models.gammaGamma.gate.used && models.gammaGamma.fit ? models.gammaGamma.fit.params : null,
     clvBasis: models.clvBasis,
@@ -188,6 +196,7 @@ export function buildModelReference(result: SegmentationResult): ModelReference 
       likelyToGrow: topShareCut(columns.propensity, LIKELY_TO_GROW_SHARE),
     },
     customRules: [...settings.customRules],
+    marginRate: settings.marginRate,
   };
 }
 
@@ -203,12 +212,12 @@ export interface ScoredCustomers {
  * against a reference, as of `asOfDay`.
  */
 export function scoreWithReference(
-  table: OrderTable,
+  allRefunds: OrderTable,
   reference: ModelReference,
   options: { asOfDay: number; customers?: readonly CustomerInput[] },
 ): ScoredCustomers {
   const { asOfDay } = options;
-  const unitDays = DAYS_PER_UNIT[reference.timeUnit];
+  const table = orderTableAsOf(allRefunds, asOfDay);
   // JSON stores NaN (a median of nobody) as null; read it back as NaN.
   const stat = (value: number | null) => value ?? NaN;
   const s: CustomerSummaries = summarizeCustomers(table, {
@@ -230,7 +239,8 @@ export function scoreWithReference(
       continue;
     }
     recency[i] = scoreByEdges(s.lastDay[i], reference.rfm.recency);
-    frequency[i] = scoreByEdges(s.orders[i], reference.rfm.frequency);
+    frequency[i] =
+      s.orders[i] === 1 ? 1 : Math.min(5, 1 + scoreByEdges(s.orders[i], reference.rfm.frequency));
     monetary[i] = scoreByEdges(s.totalSpendMinor[i], reference.rfm.monetary);
     priceTier[i] = scoreByEdges(s.meanUnitPriceMinor[i], reference.priceTier);
     const fm = Math.round((frequency[i] + monetary[i]) / 2);
@@ -238,33 +248,19 @@ export function scoreWithReference(
     group[i] = reference.rfm.grid[recency[i] as 1 | 2 | 3 | 4 | 5][fm - 1];
   }
 
-  const pAlive = new Float64Array(n).fill(NaN);
-  const expectedPurchases = new Float64Array(n).fill(NaN);
-  const expectedNextOrderDay = new Float64Array(n).fill(NaN);
   const expectedSpend = new Float64Array(n).fill(NaN);
   const clv = new Float64Array(n).fill(NaN);
-  const churnRisk = new Array<ChurnRisk | null>(n).fill(null);
-  if (reference.bgnbd) {
-    const idx: number[] = [];
-    for (let i = 0; i < n; i++) if (hasOrders(i)) idx.push(i);
-    const histories = {
-      x: idx.map((c) => s.frequency[c]),
-      // Whole days over the unit, as compressHistories gives the engine.
-      tx: idx.map((c) => s.recencyDays[c] / unitDays),
-      T: idx.map((c) => s.ageDays[c] / unitDays),
-    };
-    const scores = bgnbdHistoryScores(reference.bgnbd, histories, {
-      horizon: reference.forecastDays / unitDays,
-      unitDays,
-      clvMonths: reference.clvMonths,
-      monthlyDiscountRate: reference.monthlyDiscountRate,
-    });
-    idx.forEach((c, k) => {
-      pAlive[c] = scores.alive[k];
-      expectedPurchases[c] = scores.expected[k];
-      churnRisk[c] = churnRiskBand(scores.alive[k], reference.churnThresholds);
-      if (scores.nextIn[k] <= NEXT_ORDER_DATE_LIMIT_DAYS)
-        expectedNextOrderDay[c] = asOfDay + Math.round(scores.nextIn[k]);
+  const purchase = scorePurchases(s, purchaseReferenceOf(reference), {
+    asOfDay,
+    timeUnit: reference.timeUnit,
+    forecastDays: reference.forecastDays,
+    clvMonths: reference.clvMonths,
+    monthlyDiscountRate: reference.monthlyDiscountRate,
+  });
+  const { pAlive, expectedPurchases, expectedNextOrderDay, churnRisk } = purchase;
+  if (purchaseReferenceOf(reference).basis === "model") {
+    for (let c = 0; c < n; c++) {
+      if (!hasOrders(c)) continue;
       const spend = reference.gammaGamma
         ? conditionalExpectedSpend(
             reference.gammaGamma,
@@ -273,8 +269,8 @@ export function scoreWithReference(
           )
         : minorToMajor(s.aovMinor[c], s.currency);
       expectedSpend[c] = spend;
-      clv[c] = spend * scores.discountedPurchases[k];
-    });
+      clv[c] = spend * purchase.discountedPurchases[c];
+    }
   }
 
   const tier = (value: number): SpendTier | null => {
@@ -305,9 +301,11 @@ export function scoreWithReference(
       windowDays: reference.propensity.windowDays,
       shopGapDays: stat(reference.propensity.shopGapDays),
       emailConsent: consent.size > 0 ? (c) => consent.get(c) : undefined,
+      forecaster: reference.bgnbd ? bgnbdForecaster(reference.bgnbd, s) : undefined,
     },
   );
 
+  const margins = marginRates(table, asOfDay, reference.marginRate ?? DEFAULT_MARGIN_RATE);
   const columns: CustomerColumns = {
     summaries: s,
     rfm: { recency, frequency, monetary, frequencyMonetary, group },
@@ -327,8 +325,12 @@ export function scoreWithReference(
     expectedNextOrderDay,
     expectedSpend,
     clv,
+    marginClv: marginClv(clv, margins),
+    marginRate: margins,
     spendTier,
     propensity,
+    churnScore: purchase.churnScore,
+    nextOrderProbability: purchase.nextOrderProbability,
     affinities: customerAffinities(table, asOfDay),
     custom: {},
   };
@@ -353,4 +355,26 @@ export function segmentKeysOf(record: CustomerResult, reference: ModelReference)
     keys.push(`propensity:${LIKELY_TO_GROW}`);
   for (const name of record.customSegments) keys.push(customSegmentKey(name));
   return keys;
+}
+
+/**
+ * A reference stored before the purchase-model stage carries only BG/NBD parameters: score
+ * with BG/NBD over the default horizon, banded against a first-time buyer of today, until the
+ * next full run stores the real thing.
+ */
+function purchaseReferenceOf(reference: ModelReference): PurchaseReference {
+  if (reference.purchase) return reference.purchase;
+  if (!reference.bgnbd) {
+    return { basis: "kaplan-meier", model: null, horizonDays: 90, baselineScore: NaN, km: null };
+  }
+  const model = { name: "bgnbd" as const, params: reference.bgnbd };
+  const unitDays = DAYS_PER_UNIT[reference.timeUnit];
+  const typical = typicalHistory([0], [0], () => true);
+  return {
+    basis: "model",
+    model,
+    horizonDays: 90,
+    baselineScore: modelChurn(model, 90 / unitDays, typical.x, typical.T, typical.T).score,
+    km: null,
+  };
 }

@@ -21,6 +21,8 @@ export interface SegmentSettings {
   /** Monthly discount rate of CLV, e.g. 0.01. */
   monthlyDiscountRate: number;
   customRules: CustomRuleDefinition[];
+  /** Gross margin where the shop records no product costs (margin CLV; margin.ts). */
+  marginRate: number;
 }
 
 export const DEFAULT_SEGMENT_SETTINGS: SegmentSettings = {
@@ -31,6 +33,7 @@ export const DEFAULT_SEGMENT_SETTINGS: SegmentSettings = {
   clvMonths: 12,
   monthlyDiscountRate: 0.01,
   customRules: [],
+  marginRate: 0.5,
 };
 
 const probability = z.number().gt(0).lt(1);
@@ -55,6 +58,7 @@ const schema = z
     forecastDays: z.number().int().min(7).max(730),
     clvMonths: z.number().int().min(1).max(60),
     monthlyDiscountRate: z.number().min(0).max(0.2),
+    marginRate: z.number().min(0).max(1),
     customRules: z
       .array(
         z.object({
@@ -126,5 +130,6 @@ export function engineOptions(settings: SegmentSettings): SegmentShopOptions {
     clvMonths: settings.clvMonths,
     monthlyDiscountRate: settings.monthlyDiscountRate,
     customRules: settings.customRules,
+    marginRate: settings.marginRate,
   };
 }

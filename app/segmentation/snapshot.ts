@@ -3,6 +3,7 @@
  * segments, and the model reports that say why a score can be trusted. Stored as JSON in
  * SegmentSnapshot, one row per recompute.
  */
+import type { PurchaseReport } from "./purchaseStage";
 import type { BgNbdParams } from "./bgnbd";
 import { bgnbdGate, DEFAULT_MINIMUM_DATA, type GateDecision } from "./gates";
 import type { ModelReports, SegmentationResult } from "./engine";
@@ -52,6 +53,8 @@ export interface SnapshotModels {
   clvBasis: ModelReports["clvBasis"];
   spendTierBasis: ModelReports["spendTierBasis"];
   loyalty: LoyaltyMetrics;
+  /** Purchase model in use, the holdout comparison, churn horizon and bands (absent before). */
+  purchase?: PurchaseReport;
 }
 
 /** A segment's average CLV per member and value per order, minor units; null when unknown. */
@@ -185,5 +188,6 @@ export function snapshotModels(table: OrderTable, result: SegmentationResult): S
     clvBasis: models.clvBasis,
     spendTierBasis: models.spendTierBasis,
     loyalty: result.loyalty,
+    purchase: models.purchase,
   };
 }

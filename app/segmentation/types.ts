@@ -13,6 +13,8 @@ export interface LineItemInput {
   /** Price of one unit before order-level discounts, in minor units. */
   unitPriceMinor: MinorAmount;
   quantity: number;
+  /** Cost of one unit where the shop records it (InventoryItem.unitCost), minor units. */
+  unitCostMinor?: MinorAmount;
 }
 
 export interface OrderInput {
@@ -22,15 +24,36 @@ export interface OrderInput {
   processedAt: Date | string;
   /** ISO 4217 code of the shop currency the amounts are in. */
   currency: string;
-  /** What the customer paid (after discounts), in minor units. */
+  /**
+   * The order's value before refunds: its net merchandise sales, i.e. line items after
+   * discounts, without shipping, taxes, duties or tips (docs/money.md). An order of 0 is not a
+   * purchase (exchanges, replacements, 100 % discounts).
+   */
   totalMinor: MinorAmount;
   /** Total discounts applied to the order, in minor units (default 0). */
   discountMinor?: MinorAmount;
-  /** Total refunded so far, in minor units (default 0); refunds reduce the order's value. */
+  /**
+   * Merchandise refunded so far, in minor units (default 0). Without `refunds` it is taken as
+   * refunded on the order's own day.
+   */
   refundedMinor?: MinorAmount;
+  /** Dated refunds of merchandise: each lowers the order's value from its own day on. */
+  refunds?: readonly RefundInput[];
+  /**
+   * Counts an order of 0 as a purchase anyway: for data sets of transactions (CDNOW) rather than
+   * shop orders, where $0 means exchanges and replacements.
+   */
+  zeroValuePurchase?: boolean;
   cancelled?: boolean;
   test?: boolean;
   lineItems?: readonly LineItemInput[];
+}
+
+export interface RefundInput {
+  /** When the refund was made: a Date or an ISO 8601 string. */
+  processedAt: Date | string;
+  /** Merchandise refunded, minor units. */
+  amountMinor: MinorAmount;
 }
 
 export type MetafieldValue = string | number | boolean;

@@ -17,6 +17,7 @@ interface OrderRowRaw {
   totalMinor: bigint;
   discountMinor: bigint;
   refundedMinor: bigint;
+  refunds: { at: string; merchandiseMinor: number }[];
   cancelled: boolean;
   test: boolean;
 }
@@ -47,8 +48,13 @@ export async function loadOrders(
     const params: unknown[] = [shopId, after[0].toString(), after[1].toString(), PAGE];
     if (scope !== null) params.push(scope.map(String));
     const rows = await prisma.$queryRawUnsafe<OrderRowRaw[]>(
-      `SELECT o."id", o."customerId", o."processedAt", o."currency", o."totalMinor",
-              o."discountMinor", o."refundedMinor", o."cancelledAt" IS NOT NULL AS "cancelled",
+      `SELECT o."id", o."customerId", o."processedAt", o."currency",
+              COALESCE(o."merchandiseMinor", o."subtotalMinor") AS "totalMinor",
+              o."discountMinor",
+              CASE WHEN o."merchandiseMinor" IS NULL
+                   THEN LEAST(o."refundedMinor", o."subtotalMinor")
+                   ELSE o."refundedMerchandiseMinor" END AS "refundedMinor",
+              o."refunds", o."cancelledAt" IS NOT NULL AS "cancelled",
               o."test"
          FROM "Order" o
          JOIN "Customer" c ON c."shopId" = o."shopId" AND c."id" = o."customerId"
@@ -75,6 +81,11 @@ export async function loadOrders(
         totalMinor: row.totalMinor,
         discountMinor: row.discountMinor,
         refundedMinor: row.refundedMinor,
+        // Net merchandise sales (docs/money.md): each refund from its own date.
+        refunds: row.refunds.map((refund) => ({
+          processedAt: refund.at,
+          amountMinor: refund.merchandiseMinor,
+        })),
         cancelled: row.cancelled,
         test: row.test,
         lineItems: lines.get(row.id) ?? [],

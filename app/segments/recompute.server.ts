@@ -150,8 +150,10 @@ export async function recomputeShop(
       await writeMetrics(tx, shop.id, scored, table.currency || shop.currencyCode, startedAt);
       await stageMemberships(tx, scored, nextReference);
       // A shop's first run is its baseline: nobody "entered" a segment, so no Flow triggers.
+      // So is the first run under the purchase-model churn bands: bands moved because their
+      // meaning changed, not because customers did.
       const changes = await applyMemberships(tx, shop.id, {
-        emitEvents: shop.lastRecomputeAt !== null,
+        emitEvents: shop.lastRecomputeAt !== null && !(reference && !reference.purchase),
         at: startedAt,
       });
       // After a full rewrite the planner's statistics describe the old tables (empty, on a
@@ -235,6 +237,7 @@ function whyFull(
   if (shop.fullRecomputeRequestedAt) return "requested";
   if (!reference || reference.version !== 1 || !hasSnapshot) return "first run";
   if (!shop.recomputedThrough) return "first run";
+  if (!reference.purchase) return "new purchase models";
   return null;
 }
 

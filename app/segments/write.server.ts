@@ -118,11 +118,14 @@ function metricsRow(scored: ScoredCustomers, i: number, currency: string) {
       expectedSpendMinor: minor(record.expectedSpend),
       monetaryValueMinor: Math.round(s.meanRepeatValueMinor[i]),
       discountShare: s.discountShare[i],
+      discountDepth: s.discountDepth[i],
       refundShare: s.refundShare[i],
       valueTrend: s.valueTrend[i],
       leadingProductType: record.leadingProductType,
       leadingVendor: record.leadingVendor,
       customSegments: record.customSegments,
+      churnScore: record.churnScore,
+      nextOrderProbability: record.nextOrderProbability,
     }),
   };
 }
@@ -337,7 +340,9 @@ export async function recordDesiredTags(
                 'clvMinor', cm."clv12mMinor",
                 'churnRisk', cm."churnRisk",
                 'pAlive', round(cm."pAlive"::numeric, 2),
-                'propensity', round(cm."propensity"::numeric, 2)) END AS scores
+                'propensity', round(cm."propensity"::numeric, 2),
+                'churnScore', round((cm."details"->>'churnScore')::numeric, 2),
+                'nextOrderDate', to_char(cm."nextOrderAt", 'YYYY-MM-DD')) END AS scores
          FROM desired d
          LEFT JOIN "CustomerMetrics" cm ON cm."shopId" = $1 AND cm."customerId" = d.customer_id)
      INSERT INTO "TagSyncState" ("shopId", "customerId", "desiredTags", "desiredScores", "status",

@@ -52,6 +52,13 @@ async function recordThrottle(shopDomain: string, status: ThrottleStatus | undef
 }
 
 /**
+ * THROTTLED answers waited out per request before it fails. The bucket is shared with the tags
+ * worker (a reconcile may run while ~1,400 Flow triggers go out), so a few throttled answers in
+ * a row are normal; only a bucket that never refills should end the request.
+ */
+export const MAX_THROTTLED_WAITS = 50;
+
+/**
  * Runs an Admin GraphQL document for a shop with its offline session. A THROTTLED answer is
  * not an error but a request to wait: the wait is what the bucket needs to refill for the
  * requested cost at the shop's restore rate.
@@ -60,7 +67,7 @@ export async function shopGraphql<Data>(
   shopDomain: string,
   query: string,
   variables: Record<string, unknown> = {},
-  maxAttempts = 8,
+  maxAttempts = MAX_THROTTLED_WAITS,
 ): Promise<Data> {
   const { admin } = await unauthenticated.admin(shopDomain);
   for (let attempt = 1; ; attempt++) {

@@ -1,8 +1,10 @@
 import { Prisma, type PrismaClient, type WebhookDelivery } from "@prisma/client";
+import { parseLosslessJson } from "~/shopify/lossless-json";
 import { pool } from "~/db.server";
 import { stopShopJobs } from "~/jobs/schedules.server";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
 import { parseDataRequest } from "./data-request.server";
+import { parseCustomerRedaction, redactCustomer, redactShop } from "./redaction.server";
 import { NODES_BY_ID, type CustomerNode, type OrderNode } from "./documents";
 import { legacyId, toGid } from "./gid";
 import { customerRow, orderRow } from "./mapping";
@@ -31,6 +33,24 @@ function subjectId(payload: Payload): bigint | null {
   return idOf(payload.admin_graphql_api_id) ?? idOf(payload.id);
 }
 
+/**
+ * The delivery's body, read as text and parsed without rounding: Prisma's Json value is a plain
+ * JSON.parse, which turns an 18-digit id into a neighbouring float.
+ */
+export async function storedPayload(prisma: PrismaClient, id: bigint): Promise<Payload> {
+  const [row] = await prisma.$queryRaw<{ payload: string | null }[]>`
+    SELECT "payload"::text AS "payload" FROM "WebhookDelivery" WHERE "id" = ${id}`;
+  const value = row?.payload ? parseLosslessJson(row.payload) : null;
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Payload)
+    : {};
+}
+
+/** The order an order or refund delivery is about. */
+export function orderIdOf(topic: string, payload: Payload): bigint | null {
+  return topic === "refunds/create" ? idOf(payload.order_id) : subjectId(payload);
+}
+
 async function shopIdOf(prisma: PrismaClient, domain: string) {
   const shop = await prisma.shop.findUnique({
     where: { domain },
@@ -48,18 +68,18 @@ async function shopIdOf(prisma: PrismaClient, domain: string) {
 export async function applyWebhook(
   prisma: PrismaClient,
   delivery: WebhookDelivery,
+  options: { jobId?: string } = {},
 ): Promise<string> {
-  const payload = (delivery.payload ?? {}) as Payload;
+  const payload = await storedPayload(prisma, delivery.id);
   const topic = delivery.topic;
   const shop = await shopIdOf(prisma, delivery.shopDomain);
 
   if (topic === "shop/redact") {
     // 48 hours after uninstall: erase everything Propel holds for the shop.
-    await prisma.$transaction([
-      prisma.session.deleteMany({ where: { shop: delivery.shopDomain } }),
-      prisma.shop.deleteMany({ where: { domain: delivery.shopDomain } }),
-    ]);
-    return "shop data erased";
+    const { jobsRemoved } = await redactShop(prisma, delivery.shopDomain, {
+      exceptJobId: options.jobId,
+    });
+    return `shop data erased (${jobsRemoved} jobs removed)`;
   }
   if (!shop) return "unknown shop: skipped";
 
@@ -76,11 +96,18 @@ export async function applyWebhook(
   }
 
   if (topic === "customers/redact") {
-    const customer = payload.customer as Payload | undefined;
-    const id = customer ? subjectId(customer) : null;
-    if (id === null) throw new Error("customers/redact payload names no customer id");
-    await redactCustomer(prisma, shop.id, id);
-    return `customer ${id} redacted`;
+    const request = parseCustomerRedaction(payload);
+    if (request.customerId === null && request.ordersToRedact.length === 0)
+      throw new Error("customers/redact payload names no customer or order id");
+    const outcome = await redactCustomer(
+      prisma,
+      { id: shop.id, domain: delivery.shopDomain },
+      request,
+      { keepDeliveryId: delivery.id },
+    );
+    await markDirty(prisma, shop.id);
+    // The job's result is kept in Redis: it names no id.
+    return `customer redacted: ${outcome.ordersDeleted} orders, ${outcome.deliveriesCleared} delivery bodies, ${outcome.jobsRemoved} jobs erased`;
   }
 
   if (topic === "customers/data_request") {
@@ -99,7 +126,7 @@ export async function applyWebhook(
   if (topic === "customers/delete") {
     const id = subjectId(payload);
     if (id === null) throw new Error("customers/delete payload has no id");
-    await redactCustomer(prisma, shop.id, id, true);
+    await forgetDeletedCustomer(prisma, shop.id, id);
     return `customer ${id} deleted`;
   }
 
@@ -126,7 +153,7 @@ export async function applyWebhook(
   }
 
   if (ORDER_TOPICS.has(topic) || topic === "refunds/create") {
-    const id = topic === "refunds/create" ? idOf(payload.order_id) : subjectId(payload);
+    const id = orderIdOf(topic, payload);
     if (id === null) throw new Error(`${topic} payload has no order id`);
     const node = await readNode<OrderNode>(delivery.shopDomain, toGid("Order", id));
     if (node) await upsertOrders(pool, shop.id, [orderRow(node)]);
@@ -156,8 +183,12 @@ async function markDirty(prisma: PrismaClient, shopId: number) {
   });
 }
 
-/** Erases a customer's personal data; their orders stay, anonymous, for the shop's totals. */
-async function redactCustomer(prisma: PrismaClient, shopId: number, id: bigint, deleted = false) {
+/**
+ * A customer deleted in the store: their personal data goes, their orders stay, anonymous, for
+ * the shop's totals. (customers/redact, which follows when Shopify erases them, removes the
+ * rest: app/sync/redaction.server.ts.)
+ */
+async function forgetDeletedCustomer(prisma: PrismaClient, shopId: number, id: bigint) {
   const now = new Date();
   await prisma.$transaction([
     prisma.customer.updateMany({
@@ -169,8 +200,9 @@ async function redactCustomer(prisma: PrismaClient, shopId: number, id: bigint, 
         tags: [],
         metafields: Prisma.DbNull,
         emailMarketingState: null,
-        redactedAt: deleted ? undefined : now,
-        deletedAt: deleted ? now : undefined,
+        shopifyRfmGroup: null,
+        shopifyPredictedSpendTier: null,
+        deletedAt: now,
       },
     }),
     prisma.segmentMembership.deleteMany({ where: { shopId, customerId: id } }),

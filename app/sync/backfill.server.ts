@@ -90,13 +90,25 @@ async function syncLockedShop(
 ): Promise<SyncOutcome> {
   const shopDomain = shop.domain;
   const since = kind === "RECONCILE" ? shop.lastReconciledAt : null;
-  const startedAt = new Date();
   // With the shop's lock held, a run still marked RUNNING belonged to a worker that died.
   await prisma.syncRun.updateMany({
     where: { shopId: shop.id, status: "RUNNING" },
     data: { status: "FAILED", finishedAt: new Date(), error: "interrupted; retried" },
   });
-  const run = await prisma.syncRun.create({ data: { shopId: shop.id, kind, since } });
+  // A reconcile cut off (throttled out, a crash, the database gone) continues from the page
+  // it had reached rather than reading every changed customer again.
+  const resumed = kind === "RECONCILE" ? await checkpointToResume(prisma, shop.id, since) : null;
+  const startedAt = resumed ? new Date(resumed.startedAt) : new Date();
+  const run = await prisma.syncRun.create({
+    data: {
+      shopId: shop.id,
+      kind,
+      since,
+      customersSynced: resumed?.customers ?? 0,
+      ordersSynced: resumed?.orders ?? 0,
+      checkpoint: resumed ? { ...resumed } : undefined,
+    },
+  });
   try {
     const info = await shopGraphql<ShopInfo>(shopDomain, SHOP_INFO);
     await prisma.shop.update({
@@ -115,8 +127,11 @@ async function syncLockedShop(
       ? `updated_at:>='${new Date(since.getTime() - 60_000).toISOString()}'`
       : null;
 
-    const progress = (data: { customersSynced?: number; ordersSynced?: number }) =>
-      prisma.syncRun.update({ where: { id: run.id }, data });
+    const progress = (data: {
+      customersSynced?: number;
+      ordersSynced?: number;
+      checkpoint?: Checkpoint;
+    }) => prisma.syncRun.update({ where: { id: run.id }, data });
     let customers = 0;
     let orders = 0;
     if (kind === "BACKFILL") {
@@ -163,27 +178,47 @@ async function syncLockedShop(
         });
       }
     } else {
-      for await (const nodes of pages<CustomerNode>(
-        shopDomain,
-        CUSTOMERS_PAGE,
-        "customers",
-        CUSTOMERS_PER_PAGE,
-        query,
-      )) {
-        await upsertCustomers(db, shop.id, nodes.map(customerRow));
-        customers += nodes.length;
-        await progress({ customersSynced: customers });
+      const at: Checkpoint = resumed ?? {
+        phase: "customers",
+        cursor: null,
+        startedAt: startedAt.toISOString(),
+        customers: 0,
+        orders: 0,
+      };
+      customers = at.customers;
+      orders = at.orders;
+      const checkpoint = (phase: Checkpoint["phase"], cursor: string | null) =>
+        progress({
+          customersSynced: customers,
+          ordersSynced: orders,
+          checkpoint: { ...at, phase, cursor, customers, orders },
+        });
+      if (at.phase === "customers") {
+        for await (const page of pages<CustomerNode>(
+          shopDomain,
+          CUSTOMERS_PAGE,
+          "customers",
+          CUSTOMERS_PER_PAGE,
+          query,
+          at.cursor,
+        )) {
+          await upsertCustomers(db, shop.id, page.nodes.map(customerRow));
+          customers += page.nodes.length;
+          await checkpoint("customers", page.endCursor);
+        }
+        await checkpoint("orders", null);
       }
-      for await (const nodes of pages<OrderNode>(
+      for await (const page of pages<OrderNode>(
         shopDomain,
         ORDERS_PAGE,
         "orders",
         ORDERS_PER_PAGE,
         query,
+        at.phase === "orders" ? at.cursor : null,
       )) {
-        await upsertOrders(db, shop.id, nodes.map(orderRow));
-        orders += nodes.length;
-        await progress({ ordersSynced: orders });
+        await upsertOrders(db, shop.id, page.nodes.map(orderRow));
+        orders += page.nodes.length;
+        await checkpoint("orders", page.endCursor);
       }
     }
 
@@ -211,14 +246,44 @@ async function syncLockedShop(
   }
 }
 
+/**
+ * Where a reconcile run stands, saved on its SyncRun after every page: the phase, the cursor
+ * after the last page written, the instant the pass began (the next pass reads from there, so
+ * nothing changed while the run was cut off is missed) and the counts so far.
+ */
+type Checkpoint = {
+  phase: "customers" | "orders";
+  cursor: string | null;
+  startedAt: string;
+  customers: number;
+  orders: number;
+};
+
+/** The checkpoint of an unfinished reconcile over the same window, if the last run left one. */
+async function checkpointToResume(
+  prisma: PrismaClient,
+  shopId: number,
+  since: Date | null,
+): Promise<Checkpoint | null> {
+  const last = await prisma.syncRun.findFirst({
+    where: { shopId },
+    orderBy: { id: "desc" },
+  });
+  if (!last || last.kind !== "RECONCILE" || last.status !== "FAILED" || !last.checkpoint)
+    return null;
+  if ((last.since?.getTime() ?? null) !== (since?.getTime() ?? null)) return null;
+  return last.checkpoint as unknown as Checkpoint;
+}
+
 async function* pages<Node>(
   shopDomain: string,
   document: string,
   field: "customers" | "orders",
   first: number,
   query: string | null,
-): AsyncGenerator<Node[]> {
-  let after: string | null = null;
+  from: string | null = null,
+): AsyncGenerator<{ nodes: Node[]; endCursor: string | null }> {
+  let after: string | null = from;
   do {
     const data: Record<string, Page<Node>> = await shopGraphql(shopDomain, document, {
       first,
@@ -226,7 +291,7 @@ async function* pages<Node>(
       query,
     });
     const page = data[field];
-    if (page.nodes.length > 0) yield page.nodes;
+    if (page.nodes.length > 0) yield { nodes: page.nodes, endCursor: page.pageInfo.endCursor };
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
   } while (after);
 }

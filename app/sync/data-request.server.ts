@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { segmentDefinition } from "~/segmentation/catalog";
+import { parseLosslessJson } from "~/shopify/lossless-json";
 import { legacyId } from "./gid";
 import { currencyDigits } from "./money";
 
@@ -141,6 +142,8 @@ export async function customerDataExport(
       tags: customer.tags,
       emailMarketingState: customer.emailMarketingState,
       metafields: customer.metafields,
+      shopifyRfmGroup: customer.shopifyRfmGroup,
+      shopifyPredictedSpendTier: customer.shopifyPredictedSpendTier,
       createdAt: iso(customer.shopifyCreatedAt),
       updatedAt: iso(customer.shopifyUpdatedAt),
       deletedAt: iso(customer.deletedAt),
@@ -247,7 +250,9 @@ export async function dataRequestExport(prisma: PrismaClient, domain: string, de
     where: { id: deliveryId, shopDomain: domain, topic: "customers/data_request" },
   });
   if (!delivery) return null;
-  const request = parseDataRequest(delivery.payload);
+  const [stored] = await prisma.$queryRaw<{ payload: string | null }[]>`
+    SELECT "payload"::text AS "payload" FROM "WebhookDelivery" WHERE "id" = ${delivery.id}`;
+  const request = parseDataRequest(stored?.payload ? parseLosslessJson(stored.payload) : null);
   const shop = await prisma.shop.findUnique({ where: { domain }, select: { id: true } });
   const answer = {
     generatedAt: new Date().toISOString(),
@@ -270,8 +275,37 @@ export async function dataRequestExport(prisma: PrismaClient, domain: string, de
   }
   return {
     ...answer,
-    data: await customerDataExport(prisma, shop.id, request.customerId, {
-      ordersRequested: request.ordersRequested,
-    }),
+    data: {
+      ...(await customerDataExport(prisma, shop.id, request.customerId, {
+        ordersRequested: request.ordersRequested,
+      })),
+      webhookBodies: await bodiesMentioning(prisma, domain, [
+        request.customerId,
+        ...request.ordersRequested,
+      ]),
+    },
   };
+}
+
+/**
+ * Webhook bodies still held that mention the customer or the requested orders: deliveries not
+ * applied yet keep their body until they are (docs/privacy.md), and a processed data request
+ * keeps the ids it names. Listed with their content, since they are data Propel holds.
+ */
+async function bodiesMentioning(prisma: PrismaClient, domain: string, subjects: bigint[]) {
+  const pattern = `(^|[^0-9])(${subjects.join("|")})([^0-9]|$)`;
+  const rows = await prisma.$queryRaw<
+    { id: bigint; topic: string; status: string; receivedAt: Date; payload: string }[]
+  >`
+    SELECT "id", "topic", "status"::text AS "status", "receivedAt", "payload"::text AS "payload"
+      FROM "WebhookDelivery"
+     WHERE "shopDomain" = ${domain} AND "payload" IS NOT NULL AND "payload"::text ~ ${pattern}
+     ORDER BY "id"`;
+  return rows.map((row) => ({
+    deliveryId: row.id.toString(),
+    topic: row.topic,
+    status: row.status,
+    receivedAt: iso(row.receivedAt),
+    body: parseLosslessJson(row.payload),
+  }));
 }

@@ -1,6 +1,13 @@
 /**
  * The Admin GraphQL documents Propel reads a store with (API 2026-10). Fragments keep the
  * backfill, the reconciliation and the webhook re-reads asking for exactly the same fields.
+ *
+ * `statistics` is Shopify's own view of the customer (its RFM group, computed once a day, and
+ * predicted spend tier), kept to compare with Propel's groups (app/admin/shopify-agreement).
+ * Webhook customer payloads do not carry it; the re-read behind a customers/create or
+ * customers/update webhook asks for it with the rest of this fragment, and the nightly
+ * reconcile reads it again for every customer that changed. A group that moves in Shopify's
+ * daily run without the customer changing is read at the next backfill.
  */
 export const CUSTOMER_FIELDS = `#graphql
   fragment PropelCustomer on Customer {
@@ -13,6 +20,10 @@ export const CUSTOMER_FIELDS = `#graphql
     updatedAt
     emailMarketingConsent {
       marketingState
+    }
+    statistics {
+      rfmGroup
+      predictedSpendTier
     }
   }
 `;
@@ -53,6 +64,25 @@ export const ORDER_FIELDS = `#graphql
         amount
       }
     }
+    taxesIncluded
+    currentSubtotalPriceSet {
+      shopMoney {
+        amount
+      }
+    }
+    totalShippingPriceSet {
+      shopMoney {
+        amount
+      }
+    }
+    totalTaxSet {
+      shopMoney {
+        amount
+      }
+    }
+    refunds(first: 5) {
+      createdAt
+    }
     lineItems(first: 10) {
       nodes {
         id
@@ -75,6 +105,28 @@ export const ORDER_FIELDS = `#graphql
         }
         variant {
           id
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * The merchandise of each refund, read where it can be: bulk operations refuse a connection
+ * inside a list field, and on a page of orders it would multiply the query cost past Shopify's
+ * limit, so only the re-read of one order (webhooks) asks for it; elsewhere the merchandise
+ * refunded is shared out between the refunds (app/sync/order-money.ts).
+ */
+export const ORDER_REFUND_LINES = `#graphql
+  fragment PropelOrderRefundLines on Order {
+    refunds(first: 5) {
+      refundLineItems(first: 10) {
+        nodes {
+          subtotalSet {
+            shopMoney {
+              amount
+            }
+          }
         }
       }
     }
@@ -116,10 +168,12 @@ export const NODES_BY_ID = `#graphql
     nodes(ids: $ids) {
       __typename
       ...PropelOrder
+      ...PropelOrderRefundLines
       ...PropelCustomer
     }
   }
   ${ORDER_FIELDS}
+  ${ORDER_REFUND_LINES}
   ${CUSTOMER_FIELDS}
 `;
 
@@ -151,6 +205,8 @@ export interface CustomerNode {
   createdAt: string;
   updatedAt: string;
   emailMarketingConsent: { marketingState: string } | null;
+  /** CustomerRfmGroup and CustomerPredictedSpendTier values; null until Shopify computes them. */
+  statistics?: { rfmGroup: string | null; predictedSpendTier: string | null } | null;
 }
 
 export interface OrderNode {
@@ -170,6 +226,17 @@ export interface OrderNode {
   subtotalPriceSet: Money | null;
   totalDiscountsSet: Money | null;
   totalRefundedSet: Money | null;
+  taxesIncluded?: boolean | null;
+  currentSubtotalPriceSet?: Money | null;
+  totalShippingPriceSet?: Money | null;
+  totalTaxSet?: Money | null;
+  refunds?:
+    | {
+        createdAt: string;
+        totalRefundedSet?: Money | null;
+        refundLineItems?: { nodes: { subtotalSet: Money | null }[] } | null;
+      }[]
+    | null;
   lineItems: {
     nodes: {
       id: string;

@@ -1,6 +1,7 @@
 import type { CustomerNode, OrderNode } from "./documents";
 import { legacyId } from "./gid";
 import { toMinorUnits } from "./money";
+import { orderMoney, type DatedRefund } from "./order-money";
 
 /** A customer as Propel stores it. */
 export interface CustomerRow {
@@ -12,6 +13,12 @@ export interface CustomerRow {
   emailMarketingState: string | null;
   shopifyCreatedAt: Date;
   shopifyUpdatedAt: Date;
+  /**
+   * Shopify's statistics (documents.ts). Every row read from Shopify carries them; a row built
+   * without them (a test, a placeholder) stores null.
+   */
+  shopifyRfmGroup?: string | null;
+  shopifyPredictedSpendTier?: string | null;
 }
 
 export interface LineItemRow {
@@ -42,6 +49,12 @@ export interface OrderRow {
   subtotalMinor: bigint;
   discountMinor: bigint;
   refundedMinor: bigint;
+  /** Net sales parts (app/sync/order-money.ts): merchandise after discounts, before refunds. */
+  merchandiseMinor: bigint;
+  shippingMinor: bigint;
+  taxMinor: bigint;
+  refundedMerchandiseMinor: bigint;
+  refunds: DatedRefund[];
   discountCodes: string[];
   sourceName: string | null;
   lineItems: LineItemRow[];
@@ -63,6 +76,8 @@ export function customerRow(node: CustomerNode): CustomerRow {
     emailMarketingState: node.emailMarketingConsent?.marketingState ?? null,
     shopifyCreatedAt: date(node.createdAt, "customer.createdAt"),
     shopifyUpdatedAt: date(node.updatedAt, "customer.updatedAt"),
+    shopifyRfmGroup: node.statistics?.rfmGroup ?? null,
+    shopifyPredictedSpendTier: node.statistics?.predictedSpendTier ?? null,
   };
 }
 
@@ -90,6 +105,7 @@ export function lineItemRow(
 
 export function orderRow(node: OrderNode): OrderRow {
   const currency = node.currencyCode;
+  const parts = orderMoney(node);
   return {
     id: legacyId(node.id),
     customerId: node.customer ? legacyId(node.customer.id) : null,
@@ -105,6 +121,11 @@ export function orderRow(node: OrderNode): OrderRow {
     subtotalMinor: money(node.subtotalPriceSet, currency),
     discountMinor: money(node.totalDiscountsSet, currency),
     refundedMinor: money(node.totalRefundedSet, currency),
+    merchandiseMinor: parts.merchandiseMinor,
+    shippingMinor: parts.shippingMinor,
+    taxMinor: parts.taxMinor,
+    refundedMerchandiseMinor: parts.refundedMerchandiseMinor,
+    refunds: parts.refunds,
     discountCodes: node.discountCodes,
     sourceName: node.sourceName,
     lineItems: node.lineItems.nodes.map((item) => lineItemRow(item, currency)),

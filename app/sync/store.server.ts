@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { inTransaction } from "~/db/transaction";
 import type { CustomerRow, OrderRow } from "./mapping";
+import { tombstoned } from "./tombstones.server";
 
 /**
  * Writes customers and orders read from Shopify. One statement per batch (rows passed as
@@ -26,23 +27,37 @@ const foreignTags = (column: string) =>
 export async function upsertCustomers(
   db: Database,
   shopId: number,
-  rows: CustomerRow[],
+  given: CustomerRow[],
 ): Promise<number> {
+  // A customer redacted while this batch was read from the store is not imported again.
+  const erased = await tombstoned(
+    db,
+    shopId,
+    "customer",
+    given.map((row) => row.id),
+  );
+  const rows = erased.size > 0 ? given.filter((row) => !erased.has(row.id)) : given;
   if (rows.length === 0) return 0;
   const { rowCount } = await db.query(
     `INSERT INTO "Customer" ("shopId", "id", "email", "firstName", "lastName", "tags",
-        "emailMarketingState", "shopifyCreatedAt", "shopifyUpdatedAt", "syncedAt")
+        "emailMarketingState", "shopifyCreatedAt", "shopifyUpdatedAt", "syncedAt",
+        "shopifyRfmGroup", "shopifyPredictedSpendTier")
      SELECT $1, r.id, r.email, r.first_name, r.last_name,
             COALESCE(ARRAY(SELECT jsonb_array_elements_text(r.tags)), '{}'),
-            r.marketing, r.created_at, r.updated_at, now() AT TIME ZONE 'UTC'
+            r.marketing, r.created_at, r.updated_at, now() AT TIME ZONE 'UTC',
+            r.rfm_group, r.spend_tier
        FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[],
-                   $8::timestamp[], $9::timestamp[])
-         AS r(id, email, first_name, last_name, tags, marketing, created_at, updated_at)
+                   $8::timestamp[], $9::timestamp[], $10::text[], $11::text[])
+         AS r(id, email, first_name, last_name, tags, marketing, created_at, updated_at,
+              rfm_group, spend_tier)
      ON CONFLICT ("shopId", "id") DO UPDATE SET
        "email" = EXCLUDED."email", "firstName" = EXCLUDED."firstName",
        "lastName" = EXCLUDED."lastName", "tags" = EXCLUDED."tags",
        "emailMarketingState" = EXCLUDED."emailMarketingState",
        "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt",
+       -- Shopify's statistics are no input to Propel's segments: they leave syncedAt alone.
+       "shopifyRfmGroup" = EXCLUDED."shopifyRfmGroup",
+       "shopifyPredictedSpendTier" = EXCLUDED."shopifyPredictedSpendTier",
        -- syncedAt tells the recompute a customer changed. Propel's own tags coming back in
        -- customers/update webhooks after a push are not a change to segment on, or every push
        -- would rescore every customer it touched.
@@ -64,9 +79,34 @@ export async function upsertCustomers(
       rows.map((row) => row.emailMarketingState),
       rows.map((row) => utc(row.shopifyCreatedAt)),
       rows.map((row) => utc(row.shopifyUpdatedAt)),
+      rows.map((row) => row.shopifyRfmGroup ?? null),
+      rows.map((row) => row.shopifyPredictedSpendTier ?? null),
     ],
   );
   return rowCount ?? 0;
+}
+
+/**
+ * Orders named by a customers/redact are not imported again, and an order of a redacted
+ * customer is kept (the shop's totals need it) without the link to them.
+ */
+async function withoutRedacted(db: Database, shopId: number, rows: OrderRow[]) {
+  const erasedOrders = await tombstoned(
+    db,
+    shopId,
+    "order",
+    rows.map((row) => row.id),
+  );
+  const customers = rows.flatMap((row) => (row.customerId ? [row.customerId] : []));
+  const erasedCustomers = await tombstoned(db, shopId, "customer", customers);
+  if (erasedOrders.size === 0 && erasedCustomers.size === 0) return rows;
+  return rows
+    .filter((row) => !erasedOrders.has(row.id))
+    .map((row) =>
+      row.customerId !== null && erasedCustomers.has(row.customerId)
+        ? { ...row, customerId: null }
+        : row,
+    );
 }
 
 /** Customers an order refers to but Shopify has not shown us yet get a placeholder row. */
@@ -91,8 +131,10 @@ async function ensureCustomers(client: pg.ClientBase, shopId: number, rows: Orde
 export async function upsertOrders(
   db: Database,
   shopId: number,
-  rows: OrderRow[],
+  given: OrderRow[],
 ): Promise<number> {
+  if (given.length === 0) return 0;
+  const rows = await withoutRedacted(db, shopId, given);
   if (rows.length === 0) return 0;
   return inTransaction(db, async (tx) => {
     await ensureCustomers(tx, shopId, rows);
@@ -102,18 +144,22 @@ export async function upsertOrders(
     const { rows: written } = await tx.query<{ id: string; updated: boolean }>(
       `INSERT INTO "Order" ("shopId", "id", "customerId", "name", "processedAt", "shopifyCreatedAt",
           "shopifyUpdatedAt", "cancelledAt", "test", "financialStatus", "currency", "totalMinor",
-          "subtotalMinor", "discountMinor", "refundedMinor", "discountCodes", "sourceName", "syncedAt")
+          "subtotalMinor", "discountMinor", "refundedMinor", "discountCodes", "sourceName", "syncedAt",
+          "merchandiseMinor", "shippingMinor", "taxMinor", "refundedMerchandiseMinor", "refunds")
        SELECT $1, r.id, r.customer_id, r.name, r.processed_at, r.created_at, r.updated_at,
               r.cancelled_at, r.test, r.financial_status, r.currency, r.total, r.subtotal,
               r.discount, r.refunded,
               COALESCE(ARRAY(SELECT jsonb_array_elements_text(r.codes)), '{}'), r.source,
-              now() AT TIME ZONE 'UTC'
+              now() AT TIME ZONE 'UTC', r.merchandise, r.shipping, r.tax, r.refunded_merchandise,
+              r.refunds
          FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::timestamp[], $6::timestamp[],
                      $7::timestamp[], $8::timestamp[], $9::boolean[], $10::text[], $11::text[],
                      $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::jsonb[],
-                     $17::text[])
+                     $17::text[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[],
+                     $22::jsonb[])
            AS r(id, customer_id, name, processed_at, created_at, updated_at, cancelled_at, test,
-                financial_status, currency, total, subtotal, discount, refunded, codes, source)
+                financial_status, currency, total, subtotal, discount, refunded, codes, source,
+                merchandise, shipping, tax, refunded_merchandise, refunds)
        ON CONFLICT ("shopId", "id") DO UPDATE SET
          "customerId" = EXCLUDED."customerId", "name" = EXCLUDED."name",
          "processedAt" = EXCLUDED."processedAt", "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt",
@@ -122,7 +168,11 @@ export async function upsertOrders(
          "totalMinor" = EXCLUDED."totalMinor", "subtotalMinor" = EXCLUDED."subtotalMinor",
          "discountMinor" = EXCLUDED."discountMinor", "refundedMinor" = EXCLUDED."refundedMinor",
          "discountCodes" = EXCLUDED."discountCodes", "sourceName" = EXCLUDED."sourceName",
-         "syncedAt" = EXCLUDED."syncedAt", "deletedAt" = NULL
+         "syncedAt" = EXCLUDED."syncedAt", "deletedAt" = NULL,
+         "merchandiseMinor" = EXCLUDED."merchandiseMinor", "shippingMinor" = EXCLUDED."shippingMinor",
+         "taxMinor" = EXCLUDED."taxMinor",
+         "refundedMerchandiseMinor" = EXCLUDED."refundedMerchandiseMinor",
+         "refunds" = EXCLUDED."refunds"
        WHERE "Order"."shopifyUpdatedAt" <= EXCLUDED."shopifyUpdatedAt"
        RETURNING "id"::text AS "id", "xmax" <> 0 AS "updated"`,
       [
@@ -143,6 +193,11 @@ export async function upsertOrders(
         rows.map((row) => row.refundedMinor.toString()),
         rows.map((row) => JSON.stringify(row.discountCodes)),
         rows.map((row) => row.sourceName),
+        rows.map((row) => row.merchandiseMinor.toString()),
+        rows.map((row) => row.shippingMinor.toString()),
+        rows.map((row) => row.taxMinor.toString()),
+        rows.map((row) => row.refundedMerchandiseMinor.toString()),
+        rows.map((row) => JSON.stringify(row.refunds)),
       ],
     );
     const changed = new Set(written.map((row) => row.id));

@@ -21,6 +21,7 @@ import type { PushTotals, ShopForPush } from "./push.server";
 import { emptyTotals, outcomeOf } from "./push.server";
 import {
   finishRows,
+  inFlightOf,
   markInFlight,
   needsRequest,
   planChange,
@@ -268,11 +269,7 @@ export async function pushInBulk(
     busy.push(...changes.filter(needsRequest));
   }
   for (let i = 0; i < busy.length; i += chunkSize)
-    await markInFlight(
-      prisma,
-      shop.id,
-      busy.slice(i, i + chunkSize).map((change) => change.row.customerId),
-    );
+    await markInFlight(prisma, shop.id, busy.slice(i, i + chunkSize).map(inFlightOf));
 
   const gid = (change: CustomerChange) => toGid("Customer", change.row.customerId);
   const kinds = [

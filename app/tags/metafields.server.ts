@@ -58,5 +58,14 @@ export function scoreMetafields(
       type: "number_decimal",
       value: decimal(scores.propensity, 4),
     });
+  if (scores.churnScore !== null)
+    out.push({
+      ...base,
+      key: "churn_score",
+      type: "number_decimal",
+      value: decimal(scores.churnScore, 4),
+    });
+  if (scores.nextOrderDate !== null)
+    out.push({ ...base, key: "next_order_date", type: "date", value: scores.nextOrderDate });
   return out;
 }

@@ -14,6 +14,7 @@ import {
 import { scoreMetafields } from "./metafields.server";
 import {
   finishRows,
+  inFlightOf,
   markInFlight,
   needsRequest,
   planChange,
@@ -187,11 +188,7 @@ async function sendRequest(
   totals: PushTotals,
 ): Promise<void> {
   const changes = [...new Set(fields.map((field) => field.change))];
-  await markInFlight(
-    prisma,
-    shop.id,
-    changes.map((change) => change.row.customerId),
-  );
+  await markInFlight(prisma, shop.id, changes.map(inFlightOf));
   const { query, variables } = aliasedMutation(fields.map((field) => field.field));
   const data = await client.request<Record<string, MutationPayload | null>>(
     query,

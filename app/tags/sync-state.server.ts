@@ -77,17 +77,41 @@ export interface RowOutcome {
   scoresWritten: boolean;
 }
 
-/** Rows that go out in the next request, marked so a crash is noticed on resume. */
+/**
+ * Rows that go out in the next request, marked so a crash is noticed on resume. The tags the
+ * request adds join the applied set before it leaves: a request cut off (a crash, the database
+ * gone before its answer was recorded) may have reached the store, and only applied or desired
+ * tags count as Propel's when a resumed run reads the customer back. Without this, a recompute
+ * that changed the desired set meanwhile would leave the lost request's tag on the customer as
+ * if the merchant had typed it. Removing a tag the store does not have is harmless.
+ */
 export async function markInFlight(
   prisma: PrismaClient,
   shopId: number,
-  customerIds: readonly bigint[],
+  changes: readonly { customerId: bigint; add: readonly string[] }[],
 ): Promise<void> {
-  await prisma.tagSyncState.updateMany({
-    where: { shopId, customerId: { in: [...customerIds] } },
-    data: { status: "IN_FLIGHT", attempts: { increment: 1 } },
-  });
+  if (changes.length === 0) return;
+  const rows = changes.map((change) => ({ id: change.customerId.toString(), add: change.add }));
+  await prisma.$executeRawUnsafe(
+    `UPDATE "TagSyncState" t SET
+       "status" = 'IN_FLIGHT',
+       "attempts" = t."attempts" + 1,
+       "appliedTags" = ARRAY(
+         SELECT tag FROM unnest(t."appliedTags" ||
+           ARRAY(SELECT jsonb_array_elements_text(u.add))) AS tag
+          GROUP BY tag ORDER BY tag COLLATE "C")
+     FROM jsonb_to_recordset($2::jsonb) AS u(id text, add jsonb)
+     WHERE t."shopId" = $1 AND t."customerId" = u.id::bigint`,
+    shopId,
+    JSON.stringify(rows),
+  );
 }
+
+/** What `markInFlight` needs of a change. */
+export const inFlightOf = (change: CustomerChange) => ({
+  customerId: change.row.customerId,
+  add: change.plan.add,
+});
 
 /**
  * Records what Shopify confirmed. A row becomes SYNCED (or FAILED) only when its desired state

@@ -4,7 +4,8 @@
  * relies on: `window.shopify` (idToken, config, toast, loading, environment, saveBar, modal),
  * `Authorization: Bearer <id_token>` on same-origin fetches, the session-token bounce page,
  * `window.open(url, "_top")` leaving the iframe, `<ui-nav-menu>` / `<ui-title-bar>` forwarded
- * to the admin shell, and the shell's menu clicks delivered as `shopify:navigate` events.
+ * to the admin shell, the shell's menu clicks delivered as `shopify:navigate` events, and the
+ * contextual save bar of `form[data-save-bar]` shown by the shell.
  */
 export const APP_BRIDGE_JS = String.raw`(function () {
   "use strict";
@@ -109,10 +110,14 @@ export const APP_BRIDGE_JS = String.raw`(function () {
   function defineHidden(name) {
     if (!window.customElements || customElements.get(name)) return;
     customElements.define(name, class extends HTMLElement {
-      connectedCallback() { this.style.display = "none"; sync(); }
+      // An empty shadow root hides the children without touching the element's attributes:
+      // this script runs before React hydrates, and a style set here would be a hydration
+      // mismatch ("Extra attributes from the server: style") in the app's console.
+      connectedCallback() { if (!this.shadowRoot) this.attachShadow({ mode: "open" }); sync(); }
     });
   }
   function sync() {
+    watchForms();
     var menu = document.querySelector("ui-nav-menu");
     if (menu) {
       var items = Array.prototype.map.call(menu.querySelectorAll("a"), function (a) {
@@ -124,6 +129,75 @@ export const APP_BRIDGE_JS = String.raw`(function () {
     if (title) post({ type: "propel-sim:title", title: title.getAttribute("title") || "" });
   }
   ["ui-nav-menu", "ui-title-bar", "ui-modal", "ui-save-bar"].forEach(defineHidden);
+
+  // The contextual save bar of forms marked data-save-bar: the admin shows it while such a form
+  // differs from its last loaded, saved or discarded state; its Save submits the form and its
+  // Discard resets it, and it goes away with the form. The form's state is read, never
+  // written, so nothing changes on the page before React hydrates it.
+  var baselines = typeof WeakMap === "function" ? new WeakMap() : null;
+  var dirtyForm = null;
+  function formState(form) {
+    var entries = [];
+    try { new FormData(form).forEach(function (v, k) { entries.push([k, typeof v === "string" ? v : v.name]); }); } catch (e) { return ""; }
+    return JSON.stringify(entries);
+  }
+  function rebase(form) { if (baselines) baselines.set(form, formState(form)); }
+  function watchForms() {
+    if (!baselines) return;
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-save-bar]"), function (form) {
+      if (!baselines.has(form)) rebase(form);
+    });
+    if (dirtyForm && !dirtyForm.isConnected) showSaveBar(null);
+  }
+  function showSaveBar(form) {
+    if (form === dirtyForm) return;
+    dirtyForm = form;
+    post({ type: "propel-sim:save-bar", visible: !!form });
+  }
+  function saveBarForm(target) {
+    var form = target && target.closest ? target.closest("form[data-save-bar]") : null;
+    if (!form && target && target.form && target.form.hasAttribute("data-save-bar")) form = target.form;
+    return form;
+  }
+  function onEdit(e) {
+    var form = saveBarForm(e.target);
+    if (!form || !baselines) return;
+    if (!baselines.has(form)) rebase(form);
+    // Read once the app has handled the event: a controlled field shows what the app kept.
+    setTimeout(function () {
+      if (!form.isConnected) return;
+      if (formState(form) !== baselines.get(form)) showSaveBar(form);
+      else if (dirtyForm === form) showSaveBar(null);
+    }, 0);
+  }
+  document.addEventListener("input", onEdit, true);
+  document.addEventListener("change", onEdit, true);
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-save-bar")) return;
+    rebase(form);
+    if (dirtyForm === form) showSaveBar(null);
+  }, true);
+  document.addEventListener("reset", function (e) {
+    var form = e.target;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-save-bar")) return;
+    if (dirtyForm === form) showSaveBar(null);
+    // What the fields show once the reset and the app's own handling of it are done.
+    setTimeout(function () { if (form.isConnected) rebase(form); }, 0);
+  }, true);
+  window.addEventListener("pagehide", function () { if (dirtyForm) showSaveBar(null); });
+  window.addEventListener("message", function (e) {
+    if (e.origin !== simOrigin) return;
+    var d = e.data || {};
+    if (d.type !== "propel-sim:save-bar-action" || !dirtyForm) return;
+    var form = dirtyForm;
+    if (d.action === "save") {
+      if (typeof form.requestSubmit === "function") form.requestSubmit();
+      else form.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
+    } else if (d.action === "discard") {
+      form.reset();
+    }
+  });
   if (window.MutationObserver) {
     var scheduled = false;
     new MutationObserver(function () {

@@ -66,6 +66,11 @@ const SHELL_CSS = `  * { box-sizing: border-box; }
   button.primary { background: #303030; color: #fff; border-color: #303030; }
   .toolbar { display: flex; gap: 8px; align-items: center; margin: 0 0 12px; }
   .muted { color: #8a8a8a; }
+  #save-bar { position: fixed; top: 0; left: 0; right: 0; height: 56px; background: #1a1a1a; color: #e3e3e3; display: flex; align-items: center; padding: 0 16px; gap: 8px; z-index: 10; }
+  #save-bar[hidden] { display: none; }
+  #save-bar .message { flex: 1; max-width: 560px; margin: 0 auto; font-weight: 600; }
+  #save-bar button { background: #303030; color: #e3e3e3; border-color: #616161; }
+  #save-bar button.primary { background: #fff; color: #1a1a1a; border-color: #fff; }
 `;
 
 function headerHtml(rt: ShopRuntime): string {
@@ -89,6 +94,14 @@ function navHtml(sim: Simulator, rt: ShopRuntime, active: string): string {
   </nav>`;
 }
 
+/**
+ * The admin's icon, inline: without one the browser asks the simulator for /favicon.ico, and
+ * the 404 lands in the console the browser tests keep empty.
+ */
+const FAVICON = `<link rel="icon" href="data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#008060"/></svg>',
+)}">`;
+
 /** A plain admin page (Orders, Customers, Discounts) in the shell's frame. */
 export function adminPage(
   sim: Simulator,
@@ -101,6 +114,7 @@ export function adminPage(
 <html lang="en">
 <head>
 <meta charset="utf-8">
+${FAVICON}
 <title>${esc(title)} · ${esc(rt.store.shop.name)} · Shopify (simulator)</title>
 <style>
 ${SHELL_CSS}</style>
@@ -145,6 +159,7 @@ export function shellHtml(sim: Simulator, rt: ShopRuntime, frameUrl: string): st
 <html lang="en">
 <head>
 <meta charset="utf-8">
+${FAVICON}
 <title>${esc(sim.config.name)} · ${esc(rt.store.shop.name)} · Shopify (simulator)</title>
 <style>
 ${SHELL_CSS}</style>
@@ -158,6 +173,11 @@ ${headerHtml(rt)}
     <div class="loading" id="loading"></div>
     <iframe id="app-iframe" name="app-iframe" title="${esc(sim.config.name)}" src="${esc(frameUrl)}" allow="clipboard-write"></iframe>
   </main>
+</div>
+<div id="save-bar" role="region" aria-label="Unsaved changes" hidden>
+  <span class="message">Unsaved changes</span>
+  <button type="button" id="save-bar-discard">Discard</button>
+  <button type="button" id="save-bar-save" class="primary">Save</button>
 </div>
 <div id="toasts"></div>
 <script>
@@ -184,6 +204,16 @@ ${headerHtml(rt)}
     pendingNavigation = { href: href, timer: setTimeout(function () { pendingNavigation = null; frameFor(href); }, 3000) };
     frame.contentWindow.postMessage({ type: "propel-sim:navigate", href: href }, cfg.appOrigin);
   }
+  // The contextual save bar covers the admin's top bar while a form of the app has unsaved
+  // changes; its buttons act on that form in the app's frame, and a new document there
+  // (a reload, a menu entry loaded afresh) takes the bar away with the form.
+  var saveBar = document.getElementById("save-bar");
+  function saveBarAction(action) {
+    frame.contentWindow.postMessage({ type: "propel-sim:save-bar-action", action: action }, cfg.appOrigin);
+  }
+  document.getElementById("save-bar-save").addEventListener("click", function () { saveBarAction("save"); });
+  document.getElementById("save-bar-discard").addEventListener("click", function () { saveBarAction("discard"); });
+  frame.addEventListener("load", function () { saveBar.hidden = true; });
   function toast(message, isError) {
     var el = document.createElement("div");
     el.className = "toast" + (isError ? " error" : "");
@@ -223,6 +253,8 @@ ${headerHtml(rt)}
       });
     } else if (d.type === "propel-sim:title") {
       document.getElementById("title").textContent = d.title ? "› " + d.title : "";
+    } else if (d.type === "propel-sim:save-bar") {
+      saveBar.hidden = !d.visible;
     } else if (d.type === "propel-sim:toast") {
       toast(d.message, d.isError);
     } else if (d.type === "propel-sim:loading") {

@@ -62,6 +62,8 @@ export function loadCdnowStore(
   const first = txs[0];
   const start = (first ? dateMs(first.date) : Date.now()) + shift;
   const store = new Store(createShopInfo(shop, start - 86_400_000, options.currencyCode ?? "USD"));
+  // CDNOW's amounts are what customers paid: no tax on top.
+  store.taxRate = 0;
   store.products = [
     {
       idx: 0,

@@ -41,6 +41,8 @@ export interface GeneratorOptions {
   prospectShare?: number;
   discountProneShare?: number;
   partialRefundRate?: number;
+  /** Share of orders that are free replacements or exchanges ($0: no purchase). */
+  replacementRate?: number;
   fullRefundRate?: number;
   cancelRate?: number;
   testOrderRate?: number;
@@ -66,6 +68,7 @@ export const DEFAULT_GENERATOR: Required<Omit<GeneratorOptions, "now">> = {
   prospectShare: 0.12,
   discountProneShare: 0.25,
   partialRefundRate: 0.04,
+  replacementRate: 0.01,
   fullRefundRate: 0.02,
   cancelRate: 0.015,
   testOrderRate: 0.002,
@@ -297,13 +300,20 @@ export function generateStore(shop: ShopOptions, options: GeneratorOptions = {})
       else discountIdx = rng.pick(generalCodes);
     }
     const itemsTotal = lines.reduce((s, l) => s + l.quantity * l.unitCents, 0);
+    // A replacement follows an earlier order of the same customer and is shipped free. Chosen
+    // by position, not by a draw, so the rest of the generated shop stays as it was.
+    const replacement =
+      !first &&
+      o.replacementRate > 0 &&
+      k % Math.round(1 / o.replacementRate) === 37 % Math.round(1 / o.replacementRate);
     const idx = store.addOrder({
       customerIdx: c,
       processedAt: t,
       lines,
       discountIdx,
-      shippingCents: itemsTotal >= 7500 ? 0 : 695,
+      shippingCents: replacement || itemsTotal >= 7500 ? 0 : 695,
       test: rng.chance(o.testOrderRate),
+      replacement,
     });
     lastOrderOf.set(c, idx);
     // after-sale events

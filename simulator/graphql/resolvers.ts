@@ -20,6 +20,7 @@ import {
 } from "./connection.js";
 import { compileSearch, type SearchSpec } from "./search.js";
 import { compileSegmentQuery } from "../model/segment-query.js";
+import { customerStatistics } from "../model/statistics.js";
 import {
   bulkOperationView,
   cancelBulkOperation,
@@ -434,6 +435,15 @@ export function customerView(ctx: ResolverContext, c: number): View {
     get amountSpent() {
       return moneyV2(s, s.amountSpentCents(c));
     },
+    // Shopify's daily RFM group and spend tier (how, and why they differ from Propel's:
+    // model/statistics.ts). Null fields for a customer created since the day's run.
+    get statistics() {
+      const stats = customerStatistics(s, c, ctx.sim.clock.now());
+      return {
+        rfmGroup: stats?.rfmGroup ?? null,
+        predictedSpendTier: stats?.predictedSpendTier ?? null,
+      };
+    },
     get emailMarketingConsent() {
       return {
         marketingState: s.consent(c),
@@ -672,7 +682,7 @@ export function orderView(ctx: ResolverContext, o: number): View {
       return bag(s, s.subtotalCents(o));
     },
     get currentSubtotalPriceSet() {
-      return bag(s, Math.max(0, s.subtotalCents(o) - s.oRefunded.get(o)));
+      return bag(s, s.currentSubtotalCents(o));
     },
     get totalDiscountsSet() {
       return bag(s, s.oDiscountCents.get(o));
@@ -693,11 +703,12 @@ export function orderView(ctx: ResolverContext, o: number): View {
       return bag(s, s.lineItemsTotalCents(o));
     },
     get totalTaxSet() {
-      return bag(s, 0);
+      return bag(s, s.taxCents(o));
     },
     get currentTotalTaxSet() {
-      return bag(s, 0);
+      return bag(s, Math.round(s.currentSubtotalCents(o) * s.taxRate));
     },
+    taxesIncluded: false,
     get totalOutstandingSet() {
       return bag(s, 0);
     },
@@ -738,6 +749,32 @@ export function orderView(ctx: ResolverContext, o: number): View {
         processedAt: iso(r.createdAt),
         note: r.note,
         totalRefundedSet: bag(s, r.amountCents),
+        refundLineItems(lineArgs: Args) {
+          const rows = r.lines.map((_, k) => k);
+          return paginate(
+            listOrdering(rows),
+            () => true,
+            connArgs(lineArgs),
+            (k) => r.id * 10 + k,
+            (id) => id - r.id * 10,
+            (k) => r.id * 10 + k,
+            (k) => {
+              const line = r.lines[k];
+              return {
+                __typename: "RefundLineItem",
+                id: `gid://shopify/RefundLineItem/${r.id * 10 + k}`,
+                quantity: line.quantity,
+                restocked: false,
+                restockType: "NO_RESTOCK",
+                subtotalSet: bag(s, line.subtotalCents),
+                totalTaxSet: bag(s, Math.round(line.subtotalCents * s.taxRate)),
+                priceSet: bag(s, s.lUnit.get(line.lineIdx)),
+                lineItem: lineItemView(ctx, line.lineIdx),
+              };
+            },
+            ctx.bulk,
+          );
+        },
       }));
     },
     ...metafieldsFields(ctx, gid),

@@ -129,9 +129,12 @@ export interface OrderSpec {
   discountIdx?: number;
   shippingCents?: number;
   test?: boolean;
+  /** A free replacement or exchange: every line discounted to 0 ($0 order, no purchase). */
+  replacement?: boolean;
 }
 
 const ORDER_TEST = 1;
+const TAX_RATE = 0.08;
 const ORDER_DELETED = 2;
 const CUSTOMER_DELETED = 1;
 const CUSTOMER_DISCOUNT_PRONE = 2;
@@ -197,6 +200,8 @@ export class Store {
   readonly oLineStart = i32();
   readonly oLineCount = u16();
   readonly oRefunded = i32();
+  /** Merchandise (line items after discounts) refunded, cents: the refund line items' sum. */
+  readonly oRefundedMerchandise = i32();
   readonly oNextForCustomer = i32(1024, -1);
   readonly oRefunds = new Map<number, Refund[]>();
   ordersAlive = 0;
@@ -382,6 +387,7 @@ export class Store {
     this.oFlags.push(spec.test ? ORDER_TEST : 0);
     this.oShipping.push(spec.shippingCents ?? 0);
     this.oRefunded.push(0);
+    this.oRefundedMerchandise.push(0);
     this.oNextForCustomer.push(-1);
     const lineStart = this.lProduct.length;
     this.oLineStart.push(lineStart);
@@ -411,6 +417,10 @@ export class Store {
         this.lDiscount.set(lineStart + k, share);
         left -= share;
       });
+    }
+    if (spec.replacement) {
+      discountCents = itemsTotal;
+      spec.lines.forEach((l, k) => this.lDiscount.set(lineStart + k, l.quantity * l.unitCents));
     }
     this.oDiscount.push(d ? discountIdx : -1);
     this.oDiscountCents.push(discountCents);
@@ -471,8 +481,20 @@ export class Store {
     return this.lineItemsTotalCents(idx) - this.oDiscountCents.get(idx);
   }
 
+  /** Sales tax rate on merchandise, prices without tax (8 %; a data set of totals sets 0). */
+  taxRate = TAX_RATE;
+
+  taxCents(idx: number): number {
+    return Math.round(this.subtotalCents(idx) * this.taxRate);
+  }
+
   totalCents(idx: number): number {
-    return this.subtotalCents(idx) + this.oShipping.get(idx);
+    return this.subtotalCents(idx) + this.oShipping.get(idx) + this.taxCents(idx);
+  }
+
+  /** Subtotal after returns: the merchandise not refunded. */
+  currentSubtotalCents(idx: number): number {
+    return this.subtotalCents(idx) - this.oRefundedMerchandise.get(idx);
   }
 
   currentTotalCents(idx: number): number {
@@ -504,14 +526,24 @@ export class Store {
     return this.ids.lineItem + lineIdx;
   }
 
-  /** Refund an amount (partial) or, with no amount, everything not yet refunded. */
+  /**
+   * Refund an amount (partial) or, with no amount, everything not yet refunded. The merchandise
+   * part of a partial refund is its share of the order (the rest is shipping and tax), put on
+   * the first line item as Shopify's refund line items carry it.
+   */
   refundOrder(idx: number, at: number, amountCents?: number, note: string | null = null): Refund {
     const total = this.totalCents(idx);
     const already = this.oRefunded.get(idx);
     const amount = Math.max(0, Math.min(total - already, amountCents ?? total - already));
+    const subtotal = this.subtotalCents(idx);
+    const merchandiseLeft = subtotal - this.oRefundedMerchandise.get(idx);
+    const full = amountCents === undefined || amount >= total - already;
+    const merchandise = full
+      ? merchandiseLeft
+      : Math.min(merchandiseLeft, Math.round((amount * subtotal) / Math.max(1, total)));
     const lines: Refund["lines"] = [];
-    if (amountCents === undefined || amount >= total - already) {
-      const { start, end } = this.lineRange(idx);
+    const { start, end } = this.lineRange(idx);
+    if (full && merchandise === subtotal) {
       for (let l = start; l < end; l++) {
         lines.push({
           lineIdx: l,
@@ -519,7 +551,10 @@ export class Store {
           subtotalCents: this.lQty.get(l) * this.lUnit.get(l) - this.lDiscount.get(l),
         });
       }
+    } else if (merchandise > 0 && end > start) {
+      lines.push({ lineIdx: start, quantity: 1, subtotalCents: merchandise });
     }
+    this.oRefundedMerchandise.set(idx, this.oRefundedMerchandise.get(idx) + merchandise);
     const list = this.oRefunds.get(idx) ?? [];
     const refund: Refund = {
       id: this.ids.refund + idx * 4 + list.length,

@@ -167,7 +167,9 @@ export function orderPayload(store: Store, o: number): Record<string, unknown> {
   const itemsTotal = store.lineItemsTotalCents(o);
   const subtotal = store.subtotalCents(o);
   const total = store.totalCents(o);
-  const refunded = store.oRefunded.get(o);
+  const currentSubtotal = store.currentSubtotalCents(o);
+  const tax = store.taxCents(o);
+  const currentTax = Math.round(currentSubtotal * store.taxRate);
   const current = store.currentTotalCents(o);
   const shipping = store.oShipping.get(o);
   const cancelled = store.isCancelled(o);
@@ -196,16 +198,16 @@ export function orderPayload(store: Store, o: number): Record<string, unknown> {
     created_at: restTime(store.oCreated.get(o)),
     currency: store.shop.currencyCode,
     current_shipping_price_set: set(store, shipping),
-    current_subtotal_price: money(Math.max(0, subtotal - refunded)),
-    current_subtotal_price_set: set(store, Math.max(0, subtotal - refunded)),
+    current_subtotal_price: money(currentSubtotal),
+    current_subtotal_price_set: set(store, currentSubtotal),
     current_total_additional_fees_set: null,
     current_total_discounts: money(discount),
     current_total_discounts_set: set(store, discount),
     current_total_duties_set: null,
     current_total_price: money(current),
     current_total_price_set: set(store, current),
-    current_total_tax: "0.00",
-    current_total_tax_set: set(store, 0),
+    current_total_tax: money(currentTax),
+    current_total_tax_set: set(store, currentTax),
     customer_locale: "en",
     device_id: null,
     discount_codes: d
@@ -263,8 +265,8 @@ export function orderPayload(store: Store, o: number): Record<string, unknown> {
     total_price: money(total),
     total_price_set: set(store, total),
     total_shipping_price_set: set(store, shipping),
-    total_tax: "0.00",
-    total_tax_set: set(store, 0),
+    total_tax: money(tax),
+    total_tax_set: set(store, tax),
     total_tip_received: "0.00",
     total_weight: 300 * (end - start),
     updated_at: restTime(store.oUpdated.get(o)),

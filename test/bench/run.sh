@@ -8,3 +8,5 @@ npx tsx test/bench/webhooks.bench.ts
 npx tsx test/bench/backfill.bench.ts
 npx tsx test/bench/tags.bench.ts
 npx tsx test/bench/pages.bench.ts
+npx tsx test/bench/vitals.bench.ts --skip-build
+npx tsx test/bench/workflows.bench.ts --customers 1000000

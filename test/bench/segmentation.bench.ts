@@ -228,8 +228,10 @@ function report(results: SizeResult[]): string {
     ),
     "",
     "*ingest* = validating order objects into the columnar order table; *full pipeline* = " +
-      "`segmentOrderTable`: summaries, RFM, frequency × value, value type, BG/NBD fit and scoring " +
-      "(P(alive), 90-day expectation, churn band, next-order date, 12-month CLV), Gamma-Gamma, " +
+      "`segmentOrderTable`: summaries, RFM, frequency × value, value type, purchase-model selection " +
+      "(BG/NBD, MBG/NBD and Pareto/NBD fitted on a time split and scored on the held-out orders), " +
+      "the selected model's fit and scoring (P(alive), churn score over the shop's horizon, churn band, " +
+      "next-order date, 12-month CLV), the churn bands' backtest on held-out time, Gamma-Gamma, " +
       "propensity (two extra summaries, two logistic fits and a backtest), affinity, cohorts and one custom rule. " +
       "*Peak RSS* is the child process's maximum resident set, including the input order objects " +
       "(≈ 2.5 M objects at 1 M customers) that the caller holds before ingest.",

@@ -1,7 +1,8 @@
 /**
  * A merchant's path through Propel in a real browser, inside the simulated Shopify admin:
  * install, the overview once the store is imported, a segment, a customer, a promotion created
- * from a segment's playbook (and its first redemption), a settings change, and logging in from
+ * from a segment's playbook (and its first redemption), a settings change through the admin's
+ * contextual save bar, and logging in from
  * the app's own login page. Each step
  * asserts what a person sees, runs axe-core on the page, and saves a screenshot to
  * test/e2e/__screenshots__/ (UPDATE_SCREENSHOTS=1 also refreshes docs/screenshots/overview.png).
@@ -9,7 +10,7 @@
  * The steps share one browser page and build on each other, so they run in order.
  */
 import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startAppStack, type AppStack } from "../support/app-stack";
 import {
   appFrame,
@@ -18,6 +19,7 @@ import {
   screenshot,
   seriousAxeViolations,
   tabThrough,
+  watchConsole,
   type AxeViolation,
 } from "../support/browser";
 
@@ -27,6 +29,8 @@ let page: Page;
 let app: FrameLocator;
 /** The page's errors, failed requests and navigations, for a failure's message. */
 const browserEvents: string[] = [];
+/** The console of every page a test opens, which must stay clean (see the afterEach). */
+const consoles: ReturnType<typeof watchConsole>[] = [];
 
 const VISIBLE = { timeout: 60_000 };
 
@@ -68,7 +72,7 @@ async function shows(locator: Locator, timeout = VISIBLE.timeout) {
 async function openFromNav(label: string) {
   const frame = page.frame({ name: "app-iframe" })!;
   await frame.evaluate(() => Object.assign(window, { __beforeMenuClick: true }));
-  await page.locator("#app-nav a", { hasText: label }).click();
+  await page.locator("#app-nav").getByRole("link", { name: label, exact: true }).click();
   await shows(app.getByRole("heading", { name: label, level: 1 }));
   // The app followed the click in its page, as under App Bridge: no reload of the document.
   expect(await frame.evaluate(() => "__beforeMenuClick" in window)).toBe(true);
@@ -88,7 +92,21 @@ const AUDITED_PAGES = [
   "new promotion",
   "promotion results",
   "settings",
+  "model trust",
 ];
+
+/**
+ * The admin's contextual save bar, which App Bridge shows over the admin's top bar (outside
+ * the app's frame) while a form marked data-save-bar has unsaved changes.
+ */
+const saveBar = () => page.getByRole("region", { name: "Unsaved changes" });
+
+/** Clicks Save or Discard in the admin's save bar, which then goes away. */
+async function useSaveBar(action: "Save" | "Discard") {
+  await shows(saveBar());
+  await saveBar().getByRole("button", { name: action, exact: true }).click();
+  await saveBar().waitFor({ state: "hidden", timeout: VISIBLE.timeout });
+}
 
 async function audit(name: string, pathPrefix: string) {
   audits.set(name, await seriousAxeViolations(await appFrame(page, pathPrefix)));
@@ -100,6 +118,7 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     browser = await launchBrowser();
     page = await newAdminPage(browser);
     app = page.frameLocator("#app-iframe");
+    consoles.push(watchConsole(page));
     page.on("pageerror", (error) => browserEvents.push(error.message));
     page.on("console", (message) => {
       if (message.type() === "error") browserEvents.push(`console: ${message.text()}`);
@@ -115,6 +134,13 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     );
   });
 
+  // Every page a test visits leaves the browser's console empty: no errors or warnings, no
+  // uncaught exceptions and no failed responses, in the app's frame or the admin around it.
+  afterEach(async () => {
+    const problems = (await Promise.all(consoles.map((watch) => watch.take()))).flat();
+    expect(problems, problems.join("\n")).toEqual([]);
+  });
+
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
@@ -128,7 +154,7 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     await shows(app.getByRole("heading", { name: "Overview", level: 1 }), 240_000);
     await expect(stack.waitForInstall()).resolves.toBeGreaterThan(0);
     await shows(app.getByRole("heading", { name: "Data status" }));
-    await shows(page.locator("#app-nav a", { hasText: "Segments" }));
+    await shows(page.locator("#app-nav").getByRole("link", { name: "Segments", exact: true }));
     await screenshot(page, "install");
     await stack.waitForSegments();
   }, 600_000);
@@ -173,6 +199,16 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     await shows(app.getByRole("heading", { level: 1 }).filter({ hasText: name }));
     // A champion: the page names the segment they are in.
     await expect(app.getByText("Champions").first().isVisible()).resolves.toBe(true);
+    // The churn score over the shop's horizon, with its interval from the fit's uncertainty.
+    await expect(
+      app.getByText(/chance of no order in the next \d+ days/).isVisible(),
+    ).resolves.toBe(true);
+    await expect(
+      app
+        .getByText(/80% interval/)
+        .first()
+        .isVisible(),
+    ).resolves.toBe(true);
     await screenshot(page, "customer");
     await audit("customer", "/app/customers/");
   });
@@ -192,12 +228,21 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     await expect(code.inputValue()).resolves.toMatch(/^[A-Z0-9_-]{4,32}$/);
     await expect(app.getByLabel("Discount (%)").inputValue()).resolves.toMatch(/^\d+$/);
 
+    // Any change brings up the admin's save bar; Discard puts the suggestion back.
+    const suggestedCode = await code.inputValue();
+    expect(await saveBar().isVisible()).toBe(false);
+    await code.fill("DRAFT-CODE");
+    await useSaveBar("Discard");
+    await expect(app.getByLabel("Discount code").inputValue()).resolves.toBe(suggestedCode);
+
     // An invalid code is refused next to the field, and nothing reaches the store.
     const discountsBefore = await stack.control("/discounts");
     await code.fill("no");
     await app.getByRole("button", { name: "Create discount" }).click();
     await shows(app.getByText("Use 4–32 letters, digits, hyphens or underscores"));
     expect(await stack.control("/discounts")).toEqual(discountsBefore);
+    // The page's own button submitted the form, which took the save bar away with it.
+    expect(await saveBar().isVisible()).toBe(false);
 
     // The form is usable from the keyboard: Tab reaches its fields and its button, visibly.
     const focused = await tabThrough(page, await appFrame(page, "/app/promotions/new"), 18);
@@ -210,8 +255,9 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     await code.fill("E2E-PROMO-1");
     await app.getByLabel("Holdout (%)").fill("20");
     await audit("new promotion", "/app/promotions/new");
+    await shows(saveBar());
     await screenshot(page, "promotion-new");
-    await app.getByRole("button", { name: "Create discount" }).click();
+    await useSaveBar("Save");
     await shows(app.getByText("Lift against the holdout"));
     await expect(app.getByText(segmentLabel).first().isVisible()).resolves.toBe(true);
 
@@ -264,22 +310,73 @@ describe("Propel in the Shopify admin (headless Chromium)", () => {
     await openFromNav("Settings");
     await audit("settings", "/app/settings");
     const prefix = app.getByLabel("Tag prefix");
+    // The admin's save bar saves the form: the page has no Save button of its own.
+    await expect(app.getByRole("button", { name: "Save" }).count()).resolves.toBe(0);
+    expect(await saveBar().isVisible()).toBe(false);
+
+    // Discard puts back what was saved, in a text field and a checkbox alike.
+    const flow = app.getByLabel(/Send Shopify Flow triggers/);
+    const flowBefore = await flow.isChecked();
+    await prefix.fill("draft");
+    await flow.setChecked(!flowBefore);
+    await useSaveBar("Discard");
+    await expect(prefix.inputValue()).resolves.toBe("propel");
+    await expect(flow.isChecked()).resolves.toBe(flowBefore);
+
+    // Typing the saved value back leaves nothing unsaved, so the bar goes away by itself.
+    await prefix.fill("propel2");
+    await shows(saveBar());
+    await prefix.fill("propel");
+    await saveBar().waitFor({ state: "hidden", timeout: VISIBLE.timeout });
 
     await prefix.fill("Not A Prefix!");
-    await app.getByRole("button", { name: "Save" }).click();
+    await useSaveBar("Save");
     await shows(app.getByText("Some settings need attention"));
     expect((await stack.prisma.shop.findFirstOrThrow()).tagPrefix).toBe("propel");
 
     await prefix.fill("vip");
-    await app.getByRole("button", { name: "Save" }).click();
+    await shows(saveBar());
+    await screenshot(page, "settings");
+    await useSaveBar("Save");
     await shows(app.getByText("Settings saved"));
     await expect(app.getByText("Tags look like vip:champions.").isVisible()).resolves.toBe(true);
     expect((await stack.prisma.shop.findFirstOrThrow()).tagPrefix).toBe("vip");
-    await screenshot(page, "settings");
+
+    // After a save, Discard goes back to the new values, not the ones first loaded.
+    await prefix.fill("other");
+    await useSaveBar("Discard");
+    await expect(prefix.inputValue()).resolves.toBe("vip");
+  });
+
+  it("compares Propel's RFM groups with Shopify's own on the model trust page", async () => {
+    await openFromNav("Model trust");
+    // The purchase models compared on held-out time, and the churn bands backtested.
+    await shows(app.getByRole("heading", { name: "Purchase model and churn" }));
+    const bands = app.getByRole("heading", { name: "Do the churn bands hold up?" });
+    await shows(bands);
+    await bands.scrollIntoViewIfNeeded();
+    await screenshot(page, "churn-bands", true);
+    const heading = app.getByRole("heading", { name: "Agreement with Shopify's RFM groups" });
+    await shows(heading);
+    // The import read Shopify's group of every customer the simulated store has scored.
+    const summary = app.getByText(/customers placed by both/);
+    await shows(summary);
+    const compared = Number(
+      /Of ([\d,]+) customers placed by both/
+        .exec((await summary.textContent()) ?? "")?.[1]
+        .replaceAll(",", ""),
+    );
+    expect(compared).toBeGreaterThan(0);
+    const table = app.getByRole("table").filter({ hasText: "Propel ↓ · Shopify →" });
+    expect(await table.getByRole("row").count()).toBeGreaterThan(2);
+    await heading.scrollIntoViewIfNeeded();
+    await screenshot(page, "shopify-agreement", true);
+    await audit("model trust", "/app/models");
   });
 
   it("logs in from the app's own login page through Shopify's managed install", async () => {
     const login = await newAdminPage(browser);
+    consoles.push(watchConsole(login));
     try {
       await login.goto(`${stack.appUrl}/auth/login`);
       await login.getByLabel("Shop domain").fill(stack.shop.replace(/\.myshopify\.com$/, ""));

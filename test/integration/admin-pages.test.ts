@@ -375,6 +375,17 @@ describe("merchant pages", () => {
       }),
     );
     expect(ascending.members.rows.map((r) => r.id)).toEqual(["1", "2", "3", "4"]);
+
+    // A sort named after an Object.prototype member is unknown: the default sort, not a 500.
+    for (const sort of ["constructor", "toString", "__proto__", "nonsense"]) {
+      const fallback = await data(
+        await call(segmentLoader, {
+          request: await request(shopA, `/app/segments/rfm%3AAT_RISK?sort=${sort}`),
+          params: { key: "rfm:AT_RISK" },
+        }),
+      );
+      expect(fallback.members.rows.map((r) => r.id)).toEqual(["1", "4", "2", "3"]);
+    }
   });
 
   it("page past the customers with a known CLV into those without one", async () => {
@@ -507,6 +518,8 @@ describe("merchant pages", () => {
     expect(report.models?.bgnbd?.params.r).toBeCloseTo(0.243);
     expect(report.models?.holdout?.buckets).toHaveLength(2);
     expect(report.models?.propensity.backtest?.auc).toBe(0.74);
+    // Shopify's groups were never read for these customers: nothing to compare.
+    expect(report.shopifyAgreement).toMatchObject({ compared: 0, agreeing: 0 });
     const none = await data(
       await call(modelsLoader, { request: await request(shopEmpty, "/app/models") }),
     );
@@ -524,6 +537,7 @@ describe("merchant pages", () => {
       forecastDays: "abc",
       clvMonths: "12",
       discountRatePercent: "1",
+      marginPercent: "150",
     });
     form.append("taggedFamilies[]", "rfm");
     form.append("taggedFamilies[]", "nonsense");
@@ -532,11 +546,18 @@ describe("merchant pages", () => {
     form.set("rfm-3-3", "PROSPECTS");
     const result = (await call(settingsAction, {
       request: await request(shopA, "/app/settings", { method: "POST", body: form }),
-    })) as Response;
-    expect(result.status).toBe(400);
-    const { errors } = (await result.json()) as { errors: Record<string, string> };
+    })) as { ok: boolean; errors: Record<string, string> };
+    expect(result.ok).toBe(false);
+    const { errors } = result;
     expect(Object.keys(errors).sort()).toEqual(
-      ["churnHigh", "forecastDays", "rfmGrid", "tagPrefix", "taggedFamilies"].sort(),
+      [
+        "churnHigh",
+        "forecastDays",
+        "marginPercent",
+        "rfmGrid",
+        "tagPrefix",
+        "taggedFamilies",
+      ].sort(),
     );
     expect(errors.churnHigh).toMatch(/below the medium-risk threshold/);
     expect(errors.rfmGrid).toMatch(/R=3, FM=3: "PROSPECTS"/);
@@ -563,6 +584,7 @@ describe("merchant pages", () => {
       forecastDays: "60",
       clvMonths: "24",
       discountRatePercent: "1.5",
+      marginPercent: "35",
     });
     form.append("taggedFamilies[]", "churn");
     form.append("taggedFamilies[]", "rfm");
@@ -588,6 +610,7 @@ describe("merchant pages", () => {
       forecastDays: 60,
       clvMonths: 24,
       monthlyDiscountRate: 0.015,
+      marginRate: 0.35,
       rfmGrid: { 1: ["ALMOST_LOST", "DORMANT", "ALMOST_LOST", "AT_RISK", "PREVIOUSLY_LOYAL"] },
     });
     expect(shop.fullRecomputeRequestedAt).not.toBeNull();
@@ -596,5 +619,123 @@ describe("merchant pages", () => {
     // Shop B's settings are untouched.
     const b = await prisma.shop.findUniqueOrThrow({ where: { domain: shopB } });
     expect(b.tagPrefix).toBe("propel");
+  });
+
+  it("explain churn over the shop's horizon, the next order and intervals once a purchase model ran", async () => {
+    const shopRow = await prisma.shop.findUniqueOrThrow({ where: { domain: shopA } });
+    const latest = await prisma.segmentSnapshot.findFirstOrThrow({
+      where: { shopId: shopRow.id },
+      orderBy: { takenAt: "desc" },
+    });
+    const purchase = {
+      basis: "model",
+      selected: "bgnbd",
+      model: { name: "bgnbd", params: { r: 0.243, alpha: 30.9, a: 0.793, b: 2.426 } },
+      selection: {
+        selected: "bgnbd",
+        basis: "holdout",
+        calibrationEnd: 0,
+        holdoutDays: 91,
+        customers: 400,
+        scores: [
+          {
+            model: "bgnbd",
+            converged: true,
+            calibrationLogLikelihood: -1,
+            brier: 0.12,
+            rmse: 0.7,
+            predictedOrders: 10,
+            actualOrders: 11,
+          },
+        ],
+      },
+      fits: {},
+      horizonDays: 78,
+      baselineScore: 0.74,
+      typical: { x: 0, T: 0 },
+      covariance: [
+        [0.0027, 0.0035, -0.0005, 0.0001],
+        [0.0035, 0.0073, -0.0008, 0.001],
+        [-0.0005, -0.0008, 0.055, 0.064],
+        [0.0001, 0.001, 0.064, 0.085],
+      ],
+      unitDays: 1,
+    };
+    await prisma.segmentSnapshot.update({
+      where: { id: latest.id },
+      data: { models: { ...(latest.models as object), purchase } as never },
+    });
+    const metrics = await prisma.customerMetrics.findUniqueOrThrow({
+      where: { shopId_customerId: { shopId: shopRow.id, customerId: 1n } },
+    });
+    await prisma.customerMetrics.update({
+      where: { shopId_customerId: { shopId: shopRow.id, customerId: 1n } },
+      data: {
+        details: {
+          ...(metrics.details as object),
+          churnScore: 0.91,
+          nextOrderProbability: 0.42,
+          expectedSpendMinor: 1666,
+        },
+      },
+    });
+    try {
+      const page = await data(
+        await call(customerLoader, {
+          request: await request(shopA, "/app/customers/1"),
+          params: { id: "1" },
+        }),
+      );
+      // The band thresholds quoted are the shop's settings, saved as 0.25 / 0.6 above.
+      expect(page.explanations?.churnRisk).toBe(
+        "Medium: 91% chance of no order in the next 78 days. A customer who has just ordered orders again within that time with chance 26%; this customer's 9% is 35% of that (high below 25%, medium below 60%). From the BG/NBD model, the one that predicted this shop's held-out orders best.",
+      );
+      expect(page.explanations?.nextOrder).toBe(
+        "42% chance of another order within two years; too unlikely for an expected date.",
+      );
+      const interval = page.intervals!.churnScore;
+      expect(interval.p10).toBeLessThan(interval.p90);
+      expect(interval.p10).toBeGreaterThan(0);
+      expect(interval.p90).toBeLessThanOrEqual(1);
+      expect(page.intervals!.clvMinor!.p10).toBeLessThan(page.intervals!.clvMinor!.p90);
+
+      // The export carries the same intervals, linearised (delta method) rather than sampled.
+      const csv = (await call(csvLoader, {
+        request: await request(shopA, "/app/segments/rfm%3AAT_RISK.csv"),
+        params: { key: "rfm:AT_RISK" },
+      })) as Response;
+      const [header, ...rows] = (await csv.text()).trimEnd().split("\r\n");
+      const columns = header.split(",");
+      const grace = rows.find((line) => line.startsWith("1,"))!.split(",");
+      const value = (name: string) => Number(grace[columns.indexOf(name)]);
+      const [churnP10, churnP90] = [
+        value("Churn score (10th percentile)"),
+        value("Churn score (90th percentile)"),
+      ];
+      expect(churnP10).toBeLessThan(churnP90);
+      expect(Math.abs(churnP10 - interval.p10)).toBeLessThan(0.01);
+      expect(Math.abs(churnP90 - interval.p90)).toBeLessThan(0.01);
+      const [clvP10, clvP90] = [
+        value("Predicted CLV (10th percentile)"),
+        value("Predicted CLV (90th percentile)"),
+      ];
+      expect(clvP10).toBeLessThan(clvP90);
+      const clvPage = page.intervals!.clvMinor!;
+      expect(Math.abs(clvP10 * 100 - clvPage.p10) / clvPage.p10).toBeLessThan(0.03);
+      expect(Math.abs(clvP90 * 100 - clvPage.p90) / clvPage.p90).toBeLessThan(0.03);
+      const report = await data(
+        await call(modelsLoader, { request: await request(shopA, "/app/models") }),
+      );
+      expect(report.models?.purchase?.selection?.scores[0].brier).toBe(0.12);
+    } finally {
+      await prisma.segmentSnapshot.update({
+        where: { id: latest.id },
+        data: { models: latest.models as never },
+      });
+      await prisma.customerMetrics.update({
+        where: { shopId_customerId: { shopId: shopRow.id, customerId: 1n } },
+        data: { details: metrics.details as never },
+      });
+    }
   });
 });

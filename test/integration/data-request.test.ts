@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import { queues } from "~/jobs/producer.server";
 import type { WebhookJob } from "~/jobs/queues";
+import { webhookJobId } from "~/jobs/webhook-job-id";
 import { loader as exportLoader } from "~/routes/ops.shops.$domain.data-requests.$deliveryId[.json]";
 import { loader as shopLoader } from "~/routes/ops.shops.$domain";
 import { webhookProcessor } from "../../workers/processors/webhooks";
@@ -41,7 +42,7 @@ async function deliverDataRequest(shop: string, webhookId: string, payload: obje
   const delivery = await prisma.webhookDelivery.findUniqueOrThrow({
     where: { shopDomain_webhookId: { shopDomain: shop, webhookId } },
   });
-  const job = (await queues().webhooks.getJob(`delivery-${delivery.id}`)) as Job<WebhookJob>;
+  const job = (await queues().webhooks.getJob(webhookJobId(shop, webhookId))) as Job<WebhookJob>;
   expect(job.data.topic).toBe("customers/data_request");
   const result = await webhookProcessor(prisma, queues())(job);
   return { deliveryId: delivery.id.toString(), result };

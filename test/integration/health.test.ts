@@ -28,6 +28,8 @@ describe("GET /healthz", () => {
       "backfill",
       "recompute",
       "tags",
+      "maintenance",
+      "recovery",
     ]);
     expect(report.queues[0].counts).toHaveProperty("failed");
   });

@@ -23,10 +23,13 @@ describe("prisma migrations", () => {
     expect(tables.rows.map((row) => row.table_name)).toEqual([
       "Customer",
       "CustomerMetrics",
+      "OpsAccess",
       "Order",
       "OrderLineItem",
       "Promotion",
       "PromotionAssignment",
+      "RecoveryMark",
+      "RedactionTombstone",
       "SegmentEvent",
       "SegmentMembership",
       "SegmentSnapshot",

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import { queues } from "~/jobs/producer.server";
+import { setDocumentHeaders } from "~/document-headers.server";
+import { MAX_FAILURES } from "~/ops/auth.server";
 import { headers as opsHeaders } from "~/routes/ops";
 import { loader as shopsLoader } from "~/routes/ops._index";
 import { action as shopAction, loader as shopLoader } from "~/routes/ops.shops.$domain";
@@ -88,6 +90,64 @@ describe("ops pages", () => {
     );
     expect(ok.get("WWW-Authenticate")).toBeNull();
     expect(ok.get("Content-Security-Policy")).toBe("frame-ancestors 'none'");
+  });
+
+  it("keep frame-ancestors 'none' on ops documents even with ?shop= on the URL", () => {
+    const ops = new Headers();
+    setDocumentHeaders(new Request(`http://x/ops/shops/${domain}?shop=${domain}`), ops);
+    expect(ops.get("Content-Security-Policy")).toBe("frame-ancestors 'none'");
+    expect(ops.get("X-Frame-Options")).toBe("DENY");
+    // The embedded app's pages keep the library's: framed by the shop's admin only.
+    const app = new Headers();
+    setDocumentHeaders(new Request(`http://x/app?shop=${domain}`), app);
+    expect(app.get("Content-Security-Policy")).toContain(domain);
+  });
+
+  it("accept per-user credentials from OPS_USERS and record who viewed which customer", async () => {
+    const response = (await call(customerLoader, {
+      request: new Request(`http://x/ops/shops/${domain}/customers/5.json?x=1`, {
+        headers: { Authorization: basic("auditor", "auditor-password") },
+      }),
+      params: { domain, id: "5" },
+    })) as Response;
+    expect(response.status).toBe(200);
+    const wrong = await call(shopsLoader, {
+      request: new Request("http://x/ops", {
+        headers: { Authorization: basic("auditor", "support-password") },
+      }),
+    });
+    expect((wrong as Response).status).toBe(401);
+    const audit = await prisma.opsAccess.findMany({ where: { user: "auditor" } });
+    expect(audit).toEqual([
+      expect.objectContaining({
+        action: "view-customer",
+        shopDomain: domain,
+        subject: "5",
+        path: `/ops/shops/${domain}/customers/5.json`,
+      }),
+    ]);
+  });
+
+  it("lock a user name out after repeated failed logins, even with the right password", async () => {
+    const attempt = (password: string) =>
+      call(shopsLoader, {
+        request: new Request("http://x/ops", {
+          headers: { Authorization: basic("lockout", password) },
+        }),
+      });
+    expect(await attempt("lockout-password")).not.toBeInstanceOf(Response);
+    for (let i = 0; i < MAX_FAILURES; i++)
+      expect(((await attempt(`guess-${i}`)) as Response).status).toBe(401);
+    const locked = (await attempt("lockout-password")) as Response;
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get("Retry-After")).toMatch(/^\d+$/);
+    // Another user is not affected.
+    const other = await call(shopsLoader, {
+      request: new Request("http://x/ops", {
+        headers: { Authorization: basic("auditor", "auditor-password") },
+      }),
+    });
+    expect(other).not.toBeInstanceOf(Response);
   });
 
   it("list shops for support staff", async () => {

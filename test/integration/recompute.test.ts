@@ -120,10 +120,15 @@ describe("segments recomputed by the workers as the store changes", () => {
       customerId: lapsed.customerId.toString(),
       value: 250,
     });
-    const after = await eventually(async () => {
-      const latest = await latestSnapshot();
-      return latest.id !== before.id ? latest : undefined;
-    }, "an incremental recompute");
+    const after = await eventually(
+      async () => {
+        const latest = await latestSnapshot();
+        return latest.id !== before.id ? latest : undefined;
+      },
+      "an incremental recompute",
+      // Generous: webhook, debounce and worker share the two cores with the rest of the suite.
+      90_000,
+    );
 
     expect(after.kind).toBe("incremental");
     const metrics = await prisma.customerMetrics.findUniqueOrThrow({
@@ -150,7 +155,7 @@ describe("segments recomputed by the workers as the store changes", () => {
       true,
     );
     expect(sizes(after.counts as unknown as SnapshotCounts)).toEqual(await countedMemberships());
-  });
+  }, 150_000);
 
   it("an identical recompute changes nothing and leaves no tag work", async () => {
     const pendingBefore = await prisma.tagSyncState.findMany({
@@ -183,6 +188,51 @@ describe("segments recomputed by the workers as the store changes", () => {
     });
     expect(pendingAfter).toEqual(before);
     expect(pendingBefore.length).toBe(before.length);
+  });
+
+  it("makes the first run under the purchase-model churn bands a new baseline, without Flow events", async () => {
+    await recomputeIdle();
+    const row = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+    const { purchase, ...older } = row.modelReference as Record<string, unknown>;
+    expect(purchase).toBeDefined();
+    // A reference stored before the purchase-model stage, with its memberships scrambled as if
+    // the old bands had put everyone elsewhere.
+    await prisma.shop.update({ where: { id: shopId }, data: { modelReference: older as object } });
+    await prisma.segmentMembership.updateMany({
+      where: { shopId, segmentKey: "churn:HIGH" },
+      data: { segmentKey: "churn:LOW-old" },
+    });
+    const events = await prisma.segmentEvent.count({ where: { shopId } });
+    const outcome = await recomputeShop(prisma, shop);
+    expect(outcome).toMatchObject({ kind: "full", reason: "new purchase models" });
+    expect(outcome.entered).toBeGreaterThan(0);
+    expect(await prisma.segmentEvent.count({ where: { shopId } })).toBe(events);
+    const after = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+    expect((after.modelReference as Record<string, unknown>).purchase).toBeDefined();
+  });
+
+  it("records the churn score and expected next order among the scores to write as metafields", async () => {
+    await recomputeIdle();
+    await prisma.shop.update({ where: { id: shopId }, data: { writeMetafields: true } });
+    try {
+      await recomputeShop(prisma, shop, { full: true });
+      const metrics = await prisma.customerMetrics.findFirstOrThrow({
+        where: { shopId, nextOrderAt: { not: null } },
+        orderBy: { customerId: "asc" },
+      });
+      const state = await prisma.tagSyncState.findUniqueOrThrow({
+        where: { shopId_customerId: { shopId, customerId: metrics.customerId } },
+      });
+      const churnScore = (metrics.details as { churnScore: number }).churnScore;
+      expect(churnScore).toBeGreaterThan(0);
+      expect(state.desiredScores).toMatchObject({
+        churnRisk: metrics.churnRisk,
+        churnScore: Math.round(churnScore * 100) / 100,
+        nextOrderDate: metrics.nextOrderAt!.toISOString().slice(0, 10),
+      });
+    } finally {
+      await prisma.shop.update({ where: { id: shopId }, data: { writeMetafields: false } });
+    }
   });
 
   it("coalesces a burst of requests into one job per shop", async () => {

@@ -5,6 +5,7 @@ import { loader as appLoader } from "~/routes/app";
 import { shopGraphql } from "~/shopify/admin-graphql.server";
 import { syncShop } from "~/sync/backfill.server";
 import { bulkFinishReceived } from "~/sync/bulk-finish.server";
+import { legacyId } from "~/sync/gid";
 import { toMinorUnits } from "~/sync/money";
 import { eventually, startStoreHarness } from "../support/store-harness";
 import { BROWSER } from "../support/session-token";
@@ -26,6 +27,30 @@ async function storeCounts() {
       }`,
   );
   return { customers: data.customersCount.count, orders: data.ordersCount.count };
+}
+
+/** Each customer's statistics { rfmGroup predictedSpendTier } as the store answers them now. */
+async function shopifyStatistics() {
+  const data = await shopGraphql<{
+    customers: {
+      nodes: {
+        id: string;
+        statistics: { rfmGroup: string | null; predictedSpendTier: string | null };
+      }[];
+    };
+  }>(
+    shop,
+    `#graphql
+      query Statistics {
+        customers(first: 250) { nodes { id statistics { rfmGroup predictedSpendTier } } }
+      }`,
+  );
+  return new Map(
+    data.customers.nodes.map((node) => [
+      legacyId(node.id),
+      [node.statistics.rfmGroup, node.statistics.predictedSpendTier],
+    ]),
+  );
 }
 
 async function storedOrder(id: bigint) {
@@ -76,6 +101,23 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
     // waits for; the delivery was recorded under the operation's id.
     expect(run.bulkOperationId).toMatch(/^gid:\/\/shopify\/BulkOperation\//);
     expect(await bulkFinishReceived(prisma, shop, run.bulkOperationId!)).toBe(true);
+
+    // Shopify's own RFM group and spend tier came with every customer of the bulk file, as the
+    // Admin API answers them (null only for customers created since the store's daily run).
+    const answered = await shopifyStatistics();
+    const stored = await prisma.customer.findMany({
+      where: { shopId: shopRow.id },
+      select: { id: true, shopifyRfmGroup: true, shopifyPredictedSpendTier: true },
+    });
+    expect(stored).toHaveLength(answered.size);
+    for (const customer of stored) {
+      expect([customer.shopifyRfmGroup, customer.shopifyPredictedSpendTier]).toEqual(
+        answered.get(customer.id),
+      );
+    }
+    const filled = stored.filter((customer) => customer.shopifyRfmGroup !== null);
+    expect(filled.length).toBeGreaterThan(stored.length * 0.9);
+    expect(new Set(filled.map((customer) => customer.shopifyRfmGroup)).size).toBeGreaterThan(4);
   });
 
   it("runs one sync of a shop at a time; one started meanwhile steps aside and marks nothing", async () => {
@@ -160,19 +202,22 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
       topic: "customers/redact",
       customerId: customer.id.toString(),
     });
-    const redacted = await eventually(async () => {
-      const row = await prisma.customer.findUniqueOrThrow({
+    // The customer row goes, with everything computed about them; so do their orders.
+    await eventually(async () => {
+      const row = await prisma.customer.findUnique({
         where: { shopId_id: { shopId: customer.shopId, id: customer.id } },
       });
-      return row.redactedAt ? row : undefined;
+      return row ? undefined : true;
     }, "the redaction");
-    expect(redacted).toMatchObject({
-      email: null,
-      firstName: null,
-      lastName: null,
-      tags: [],
-      metafields: null,
-    });
+    expect(await prisma.customer.count({ where: { email: customer.email } })).toBe(0);
+    expect(
+      await prisma.order.count({ where: { shopId: customer.shopId, customerId: customer.id } }),
+    ).toBe(0);
+    expect(
+      await prisma.customerMetrics.count({
+        where: { shopId: customer.shopId, customerId: customer.id },
+      }),
+    ).toBe(0);
   });
 
   it("stops the shop and deletes its sessions on app/uninstalled", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma, { pool } from "~/db.server";
-import type { OrderRow } from "~/sync/mapping";
+import type { CustomerRow, OrderRow } from "~/sync/mapping";
 import { upsertCustomers, upsertOrders } from "~/sync/store.server";
 
 let shopId: number;
@@ -21,6 +21,11 @@ function order(overrides: Partial<OrderRow> = {}): OrderRow {
     subtotalMinor: 40495n,
     discountMinor: 2000n,
     refundedMinor: 0n,
+    merchandiseMinor: 38495n,
+    shippingMinor: 0n,
+    taxMinor: 0n,
+    refundedMerchandiseMinor: 0n,
+    refunds: [],
     discountCodes: ["WELCOME10"],
     sourceName: "web",
     lineItems: [
@@ -37,6 +42,22 @@ function order(overrides: Partial<OrderRow> = {}): OrderRow {
       },
     ],
     ...overrides,
+  };
+}
+
+/** Ada as read from Shopify, with Shopify's statistics of that read. */
+function ada(rfmGroup: string, updatedAt: string, spendTier: string): CustomerRow {
+  return {
+    id: 42n,
+    email: "ada@example.com",
+    firstName: "Ada",
+    lastName: "Lovelace",
+    tags: ["vip", "newsletter"],
+    emailMarketingState: "SUBSCRIBED",
+    shopifyCreatedAt: new Date("2025-01-01T00:00:00Z"),
+    shopifyUpdatedAt: new Date(updatedAt),
+    shopifyRfmGroup: rfmGroup,
+    shopifyPredictedSpendTier: spendTier,
   };
 }
 
@@ -78,22 +99,33 @@ describe("storing synced orders and customers", () => {
   });
 
   it("fills in a placeholder customer when the customer arrives", async () => {
-    await upsertCustomers(pool, shopId, [
-      {
-        id: 42n,
-        email: "ada@example.com",
-        firstName: "Ada",
-        lastName: "Lovelace",
-        tags: ["vip", "newsletter"],
-        emailMarketingState: "SUBSCRIBED",
-        shopifyCreatedAt: new Date("2025-01-01T00:00:00Z"),
-        shopifyUpdatedAt: new Date("2026-01-01T00:00:00Z"),
-      },
-    ]);
+    await upsertCustomers(pool, shopId, [ada("LOYAL", "2026-01-01T00:00:00Z", "HIGH")]);
     const customer = await prisma.customer.findUniqueOrThrow({
       where: { shopId_id: { shopId, id: 42n } },
     });
-    expect(customer).toMatchObject({ email: "ada@example.com", tags: ["vip", "newsletter"] });
+    expect(customer).toMatchObject({
+      email: "ada@example.com",
+      tags: ["vip", "newsletter"],
+      shopifyRfmGroup: "LOYAL",
+      shopifyPredictedSpendTier: "HIGH",
+    });
+  });
+
+  it("keeps Shopify's statistics as last read, without marking the customer changed", async () => {
+    const stored = () =>
+      prisma.customer.findUniqueOrThrow({ where: { shopId_id: { shopId, id: 42n } } });
+    const before = await stored();
+    // Shopify's daily run moved the group; the customer is read again (same updatedAt).
+    await upsertCustomers(pool, shopId, [ada("AT_RISK", "2026-01-01T00:00:00Z", "MEDIUM")]);
+    const moved = await stored();
+    expect(moved).toMatchObject({
+      shopifyRfmGroup: "AT_RISK",
+      shopifyPredictedSpendTier: "MEDIUM",
+    });
+    expect(moved.syncedAt).toEqual(before.syncedAt);
+    // An older read does not bring back an older group.
+    await upsertCustomers(pool, shopId, [ada("CHAMPIONS", "2025-06-01T00:00:00Z", "HIGH")]);
+    expect((await stored()).shopifyRfmGroup).toBe("AT_RISK");
   });
 
   it("marks a customer changed for the recompute unless only Propel's own tags moved", async () => {

@@ -156,9 +156,16 @@ describe("segments pushed to Shopify as customer tags (simulator, PostgreSQL, Re
     await prisma.shop.update({ where: { id: shopId }, data: { writeMetafields: true } });
     const id = customerIds[4];
     const gid = `gid://shopify/Customer/${id}`;
-    const scores = { clvMinor: 12_345, churnRisk: "LOW", pAlive: 0.91, propensity: 0.3 };
+    const scores = {
+      clvMinor: 12_345,
+      churnRisk: "LOW",
+      pAlive: 0.91,
+      propensity: 0.3,
+      churnScore: 0.18,
+      nextOrderDate: "2027-02-01",
+    };
     await want([{ id, tags: shopifyTags(id), scores }]);
-    expect(await push()).toMatchObject({ metafieldsWritten: 4, failed: 0 });
+    expect(await push()).toMatchObject({ metafieldsWritten: 6, failed: 0 });
     const written = Object.fromEntries(
       store()
         .getMetafields(gid)
@@ -172,15 +179,21 @@ describe("segments pushed to Shopify as customer tags (simulator, PostgreSQL, Re
       churn_risk: { namespace: "$app:propel", value: "LOW" },
       p_alive: { namespace: "$app:propel", value: "0.9100" },
       propensity: { namespace: "$app:propel", value: "0.3000" },
+      churn_score: { namespace: "$app:propel", value: "0.1800" },
+      next_order_date: { namespace: "$app:propel", value: "2027-02-01" },
     });
 
     // Noise below the thresholds is not written; a real move is.
     await want([
-      { id, tags: shopifyTags(id), scores: { ...scores, pAlive: 0.9, clvMinor: 12_400 } },
+      {
+        id,
+        tags: shopifyTags(id),
+        scores: { ...scores, pAlive: 0.9, clvMinor: 12_400, nextOrderDate: "2027-02-03" },
+      },
     ]);
     expect(await push()).toMatchObject({ metafieldsWritten: 0, unchanged: 1 });
     await want([{ id, tags: shopifyTags(id), scores: { ...scores, churnRisk: "HIGH" } }]);
-    expect(await push()).toMatchObject({ metafieldsWritten: 4 });
+    expect(await push()).toMatchObject({ metafieldsWritten: 6 });
     expect(
       store()
         .getMetafields(gid)

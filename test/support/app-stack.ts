@@ -1,8 +1,9 @@
 /**
  * The whole of Propel for the browser tests, started the way `npm run demo` starts it: the store
  * simulator in this process with one generated shop (about 1,500 customers, two years of
- * orders), the web app as the Remix Vite dev server and the workers as child processes, on a
- * database schema and a Redis key prefix of their own that are removed at the end.
+ * orders), the web app as the Remix Vite dev server (or, with `production`, the production
+ * server on the Vite build in build/, which must exist) and the workers as child processes, on
+ * a database schema and a Redis key prefix of their own that are removed at the end.
  *
  * The install itself is left to the test (opening the app in the simulated admin installs it,
  * as Shopify's managed install does); `waitForSegments` then waits for the backfill and the
@@ -33,6 +34,11 @@ export interface AppStackOptions {
   customers?: number;
   years?: number;
   seed?: number;
+  /**
+   * NODE_ENV=production: `server.ts` serves the Vite build (`npx remix vite:build` first), one
+   * web process, for measuring what merchants get rather than the dev server's unbundled modules.
+   */
+  production?: boolean;
 }
 
 export interface AppStack {
@@ -91,6 +97,20 @@ async function dropSchema(databaseUrl: string, schema: string) {
   await client.end();
 }
 
+/**
+ * The sync's advisory lock is keyed by shop id and advisory locks are per database, not per
+ * schema: stacks running at the same time (two test runs, a benchmark beside the tests) would
+ * each number their shop 1, and one stack's backfill would skip as "another sync of this shop
+ * is running" while the other's held the lock. Each schema starts its shop ids elsewhere.
+ */
+async function numberShopsApart(databaseUrl: string, schema: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const start = 1 + Math.floor(Math.random() * 1_000_000_000);
+  await client.query(`ALTER SEQUENCE "${schema}"."Shop_id_seq" RESTART WITH ${start}`);
+  await client.end();
+}
+
 /** Keeps the last lines of a child's output. */
 function tail(child: ChildProcess, name: string, lines: string[], max = 200) {
   const push = (chunk: Buffer) => {
@@ -110,6 +130,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
   const prefix = uniqueName("propel-e2e");
   const databaseUrl = withSchema(BASE_DATABASE_URL, schema);
   await migrate(databaseUrl);
+  await numberShopsApart(BASE_DATABASE_URL, schema);
 
   const port = await freePort();
   // The same site as the simulator's admin (127.0.0.1): Chromium denies storage to a
@@ -134,13 +155,16 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     ],
   });
 
+  const production = options.production ?? false;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    NODE_ENV: "development",
+    NODE_ENV: production ? "production" : "development",
+    ...(production
+      ? { SIMULATOR_IN_PRODUCTION_FOR_BENCHMARKS: "yes", WEB_CONCURRENCY: "1" }
+      : { VITE_CONFIG: "test/support/vite.e2e.config.ts" }),
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
     PORT: String(port),
     HOST: "127.0.0.1",
-    VITE_CONFIG: "test/support/vite.e2e.config.ts",
     SHOPIFY_API_KEY: TEST_API_KEY,
     SHOPIFY_API_SECRET: TEST_API_SECRET,
     SHOPIFY_APP_URL: appUrl,
@@ -151,6 +175,7 @@ export async function startAppStack(options: AppStackOptions = {}): Promise<AppS
     QUEUE_PREFIX: prefix,
     OPS_USERNAME: "support",
     OPS_PASSWORD: randomBytes(12).toString("hex"),
+    TOKEN_ENCRYPTION_KEY: process.env.TOKEN_ENCRYPTION_KEY ?? randomBytes(32).toString("base64"),
     SIMULATOR_URL: simulator.url,
     APP_BRIDGE_URL: `${simulator.url}/app-bridge.js`,
   };

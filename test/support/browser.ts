@@ -168,3 +168,46 @@ export async function tabThrough(
   }
   return seen;
 }
+
+/**
+ * Collects what the browser reports as wrong on a page — console errors and warnings (React's
+ * hydration mismatches, polaris-viz's sizing warnings, failed resource loads), uncaught
+ * exceptions, and responses of 400 or more — in the admin shell and in the app's frame alike,
+ * so a test can require a clean console on every page it visits. `take` returns and clears
+ * what was collected since the last call.
+ */
+export function watchConsole(page: Page): { take: () => Promise<string[]> } {
+  let problems: Promise<string>[] = [];
+  page.on("console", (message) => {
+    if (message.type() !== "error" && message.type() !== "warning") return;
+    const { url, lineNumber } = message.location();
+    const where = `(at ${url}:${lineNumber})`;
+    // React formats its warnings in the console ("%s" and the component stack as arguments),
+    // and the stack is what names the component at fault.
+    const args = Promise.all(message.args().map((arg) => arg.jsonValue().catch(() => "?")));
+    problems.push(
+      args
+        .then(([format, ...rest]) =>
+          typeof format === "string" && format.includes("%s")
+            ? format.replace(/%s/g, () => String(rest.shift() ?? ""))
+            : message.text(),
+        )
+        .catch(() => message.text())
+        .then((text) => `console ${message.type()}: ${text} ${where}`),
+    );
+  });
+  page.on("pageerror", (error) =>
+    problems.push(Promise.resolve(`uncaught: ${error.stack ?? error.message}`)),
+  );
+  page.on("response", (response) => {
+    if (response.status() >= 400)
+      problems.push(Promise.resolve(`HTTP ${response.status()}: ${response.url()}`));
+  });
+  return {
+    take() {
+      const taken = problems;
+      problems = [];
+      return Promise.all(taken);
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import { randomBytes, scryptSync } from "node:crypto";
 import { Redis } from "ioredis";
 import pg from "pg";
 import {
@@ -9,6 +10,13 @@ import {
   uniqueName,
   withSchema,
 } from "./env";
+
+/** An OPS_USERS entry, hashed as app/ops/auth.server.ts checks it. */
+function opsUser(user: string, password: string): string {
+  const salt = randomBytes(16);
+  const hash = scryptSync(password, salt, 32, { N: 16_384, r: 8, p: 1 });
+  return `${user}:scrypt$${salt.toString("base64")}$${hash.toString("base64")}`;
+}
 
 /**
  * Integration tests run against the real PostgreSQL and Redis. Each run gets a fresh schema,
@@ -34,6 +42,11 @@ export default async function setup() {
       "read_customers,write_customers,read_orders,read_all_orders,read_products,read_discounts,write_discounts",
     OPS_USERNAME: "support",
     OPS_PASSWORD: "test-ops-password",
+    // Per-user ops credentials beside the shared one (test/integration/ops.test.ts).
+    OPS_USERS: ["auditor", "lockout"].map((user) => opsUser(user, `${user}-password`)).join(","),
+    // Tokens are encrypted at rest in the tests too; the previous key exercises rotation.
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+    TOKEN_ENCRYPTION_OLD_KEYS: randomBytes(32).toString("hex"),
   });
 
   return async () => {

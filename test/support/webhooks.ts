@@ -7,6 +7,7 @@ export function signedWebhookRequest(options: {
   shop: string;
   body: string;
   webhookId?: string;
+  eventId?: string;
   secret?: string;
   url?: string;
 }): Request {
@@ -23,7 +24,7 @@ export function signedWebhookRequest(options: {
       "X-Shopify-Shop-Domain": options.shop,
       "X-Shopify-API-Version": "2026-10",
       "X-Shopify-Webhook-Id": options.webhookId ?? randomUUID(),
-      "X-Shopify-Event-Id": randomUUID(),
+      "X-Shopify-Event-Id": options.eventId ?? randomUUID(),
       "X-Shopify-Triggered-At": new Date().toISOString(),
     },
   });

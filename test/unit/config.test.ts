@@ -54,10 +54,85 @@ describe("configuration", () => {
     const problems = problemsOf({
       ...valid,
       NODE_ENV: "production",
+      TOKEN_ENCRYPTION_KEY: "a".repeat(64),
       SIMULATOR_URL: "http://127.0.0.1:4100",
     });
     expect(problems).toEqual([
       expect.stringMatching(/^SIMULATOR_URL must not be set in production/),
+    ]);
+  });
+
+  it("lets a benchmark of the production build use the simulator, and nothing else", () => {
+    const simulator = {
+      ...valid,
+      NODE_ENV: "production",
+      SIMULATOR_URL: "http://127.0.0.1:4100",
+      APP_BRIDGE_URL: "http://127.0.0.1:4100/app-bridge.js",
+      SIMULATOR_IN_PRODUCTION_FOR_BENCHMARKS: "yes",
+    };
+    expect(problemsOf({ ...simulator, TOKEN_ENCRYPTION_KEY: "a".repeat(64) })).toEqual([]);
+    // The other production checks still hold.
+    expect(problemsOf(simulator)).toEqual([
+      expect.stringMatching(/^TOKEN_ENCRYPTION_KEY is required in production/),
+    ]);
+    expect(
+      problemsOf({
+        ...simulator,
+        TOKEN_ENCRYPTION_KEY: "a".repeat(64),
+        APP_BRIDGE_URL: "https://cdn.example.com/app-bridge.js",
+      }),
+    ).toEqual([expect.stringMatching(/^APP_BRIDGE_URL must point at this machine/)]);
+    expect(problemsOf({ ...simulator, SIMULATOR_IN_PRODUCTION_FOR_BENCHMARKS: "true" })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^SIMULATOR_IN_PRODUCTION/)]),
+    );
+  });
+
+  it("refuses the simulator's App Bridge in production", () => {
+    const problems = problemsOf({
+      ...valid,
+      NODE_ENV: "production",
+      TOKEN_ENCRYPTION_KEY: "a".repeat(64),
+      APP_BRIDGE_URL: "http://127.0.0.1:4100/app-bridge.js",
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^APP_BRIDGE_URL must not be set in production/),
+    ]);
+  });
+
+  it("requires the token key and a strong ops password in production", () => {
+    const problems = problemsOf({
+      ...valid,
+      NODE_ENV: "production",
+      OPS_PASSWORD: "aaaaaaaaaaaaaaaa",
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^OPS_PASSWORD is too weak/),
+      expect.stringMatching(/^TOKEN_ENCRYPTION_KEY is required in production/),
+    ]);
+    expect(
+      problemsOf({
+        ...valid,
+        NODE_ENV: "production",
+        OPS_PASSWORD: "k3Vq9xT2mW8pL4zR",
+        TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+      }),
+    ).toEqual([]);
+  });
+
+  it("takes per-user ops credentials instead of the shared one", () => {
+    const users = "ada:scrypt$c2FsdA==$aGFzaA==,grace:scrypt$c2FsdA==$aGFzaA==";
+    const config = parseConfig({
+      ...valid,
+      OPS_USERNAME: undefined,
+      OPS_PASSWORD: undefined,
+      OPS_USERS: users,
+    });
+    expect(config.OPS_USERS).toBe(users);
+    expect(problemsOf({ ...valid, OPS_USERNAME: undefined, OPS_PASSWORD: undefined })).toEqual([
+      expect.stringMatching(/^OPS_USERS is required/),
+    ]);
+    expect(problemsOf({ ...valid, OPS_USERS: "ada:plaintext" })).toEqual([
+      expect.stringMatching(/^OPS_USERS must be user:scrypt/),
     ]);
   });
 

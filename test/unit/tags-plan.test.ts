@@ -51,7 +51,14 @@ describe("planTags", () => {
 });
 
 describe("scoresNeedWrite", () => {
-  const written: KeyScores = { clvMinor: 10_000, churnRisk: "LOW", pAlive: 0.8, propensity: 0.2 };
+  const written: KeyScores = {
+    clvMinor: 10_000,
+    churnRisk: "LOW",
+    pAlive: 0.8,
+    propensity: 0.2,
+    churnScore: 0.3,
+    nextOrderDate: "2027-01-10",
+  };
 
   it("writes the first time and on any change of churn band", () => {
     expect(scoresNeedWrite(null, written)).toBe(true);
@@ -63,6 +70,14 @@ describe("scoresNeedWrite", () => {
     expect(scoresNeedWrite(written, { ...written, clvMinor: 10_600 })).toBe(true);
     expect(scoresNeedWrite(written, { ...written, propensity: 0.26 })).toBe(true);
     expect(scoresNeedWrite(written, { ...written, pAlive: null })).toBe(true);
+    expect(scoresNeedWrite(written, { ...written, churnScore: 0.33 })).toBe(false);
+    expect(scoresNeedWrite(written, { ...written, churnScore: 0.36 })).toBe(true);
+  });
+
+  it("rewrites the expected next order when it moves by a week, not as it drifts by days", () => {
+    expect(scoresNeedWrite(written, { ...written, nextOrderDate: "2027-01-14" })).toBe(false);
+    expect(scoresNeedWrite(written, { ...written, nextOrderDate: "2027-01-17" })).toBe(true);
+    expect(scoresNeedWrite(written, { ...written, nextOrderDate: null })).toBe(true);
   });
 
   it("needs at least one major unit of CLV change on small values", () => {

@@ -3,6 +3,7 @@ import type { Job, Queue } from "bullmq";
 import type { RecomputeJob, WebhookJob } from "~/jobs/queues";
 import { requestRecompute } from "~/segments/requests.server";
 import { applyWebhook } from "~/sync/apply-webhook.server";
+import { markProcessed } from "~/sync/payload-retention";
 
 /**
  * Applies one recorded webhook delivery. Idempotent: a delivery already processed is skipped,
@@ -13,13 +14,14 @@ export function webhookProcessor(prisma: PrismaClient, queues: { recompute: Queu
     const id = BigInt(job.data.deliveryId);
     const delivery = await prisma.webhookDelivery.findUnique({ where: { id } });
     if (!delivery) return { skipped: "delivery no longer exists" };
-    if (delivery.status !== "RECEIVED") return { skipped: `already ${delivery.status}` };
+    // A FAILED row runs again: its job is being replayed (the ops "Retry" after the cause was
+    // fixed); applying a delivery is idempotent, and nothing else queues a FAILED one.
+    if (delivery.status === "PROCESSED" || delivery.status === "SKIPPED")
+      return { skipped: `already ${delivery.status}` };
     try {
-      const outcome = await applyWebhook(prisma, delivery);
-      await prisma.webhookDelivery.updateMany({
-        where: { id },
-        data: { status: "PROCESSED", processedAt: new Date(), error: null },
-      });
+      const outcome = await applyWebhook(prisma, delivery, { jobId: job.id });
+      // Its body is no longer needed: only a non-personal stub stays (docs/privacy.md).
+      await markProcessed(prisma, id);
       await prisma.shop.updateMany({
         where: { domain: delivery.shopDomain },
         data: { lastWebhookAt: delivery.receivedAt },

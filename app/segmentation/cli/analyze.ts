@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { segmentOrderTable } from "../engine";
 import { SegmentationInputError } from "../errors";
+import { churnBacktest } from "../churnBacktest";
 import { compareHoldout, type HoldoutComparison } from "../holdout";
 import { buildOrderTable } from "../orders";
 import { RuleError } from "../rules";
@@ -19,7 +20,7 @@ import { parseArgs, USAGE, UsageError, type AnalyzeArgs } from "./args";
 import { parseCdnow } from "./cdnow";
 import { InputFormatError } from "./inputFormatError";
 import { parseJsonl } from "./jsonl";
-import { customerJson, jsonHeader, textReport } from "./report";
+import { customerJson, intervalsOf, jsonHeader, textReport } from "./report";
 import { parseShopifyOrdersCsv } from "./shopifyCsv";
 
 export interface AnalyzeIo {
@@ -79,6 +80,7 @@ export async function analyze(argv: readonly string[], io: AnalyzeIo): Promise<n
       asOf: args.asOf,
       timeUnit: args.timeUnit,
       customers,
+      fitAllPurchaseModels: true,
     });
     let ordersAfterAsOf = 0;
     for (let i = 0; i < table.day.length; i++) if (table.day[i] > result.asOfDay) ordersAfterAsOf++;
@@ -87,7 +89,11 @@ export async function analyze(argv: readonly string[], io: AnalyzeIo): Promise<n
     if (ordersAfterAsOf > 0 && fit !== undefined && result.models.bgnbd.gate.used) {
       holdout = compareHoldout(table, result.columns.summaries, fit.params, table.lastDay);
     }
+    // Churn bands against the next 13 weeks (or what the file holds after the as-of date).
+    const churnWindow = Math.min(91, table.lastDay - result.asOfDay);
+    const churn = churnWindow > 0 ? churnBacktest(table, result, churnWindow) : undefined;
     const info = {
+      churnBacktest: churn,
       input: args.input,
       format: args.format,
       orders: orders.length,
@@ -99,9 +105,11 @@ export async function analyze(argv: readonly string[], io: AnalyzeIo): Promise<n
     if (args.json) {
       const header = JSON.stringify(jsonHeader(result, info));
       await io.write(`${header.slice(0, -1)},"customers":[`);
+      io.progress?.("writing customers with their intervals…");
+      const intervals = intervalsOf(result);
       const chunk: string[] = [];
       for (let i = 0; i < result.customerCount; i++) {
-        chunk.push(JSON.stringify(customerJson(result, i)));
+        chunk.push(JSON.stringify(customerJson(result, i, intervals(i))));
         if (chunk.length === 5000 || i === result.customerCount - 1) {
           await io.write((i + 1 > chunk.length ? "," : "") + chunk.join(","));
           chunk.length = 0;

@@ -52,6 +52,9 @@ export function parseCdnow(text: string): OrderInput[] {
       processedAt: `${m[1]}-${m[2]}-${m[3]}`,
       currency: "USD",
       totalMinor,
+      // CDNOW records transactions, not Shopify orders: one at $0 (a free CD) is still a
+      // purchase, as in the published fits.
+      ...(totalMinor === 0 ? { zeroValuePurchase: true } : {}),
     });
   }
   return orders;

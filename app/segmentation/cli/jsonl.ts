@@ -6,6 +6,9 @@
  *    "totalMinor":4599,"discountMinor":500,"refundedMinor":0,"cancelled":false,"test":false,
  *    "lineItems":[{"productType":"Shoes","vendor":"Acme","unitPriceMinor":4599,"quantity":1}]}
  *
+ * totalMinor is the order's net merchandise before refunds (line items after discounts, no
+ * shipping or taxes; docs/money.md); refunds may be dated:
+ * "refunds":[{"processedAt":"2024-03-20","amountMinor":1500}].
  * Only customerId, orderId, processedAt, currency and totalMinor are required. Blank lines are
  * skipped. Each line is checked with a zod schema so that errors name the line and the field.
  */
@@ -31,6 +34,7 @@ export const orderLineSchema = z.object({
   totalMinor: minor,
   discountMinor: minor.optional(),
   refundedMinor: minor.optional(),
+  refunds: z.array(z.object({ processedAt: z.string().min(1), amountMinor: minor })).optional(),
   cancelled: z.boolean().optional(),
   test: z.boolean().optional(),
   lineItems: z.array(lineItemSchema).optional(),

@@ -1,6 +1,9 @@
 /** Renders a segmentation result as the CLI's JSON document or as a readable text report. */
 import type { SegmentationResult } from "../engine";
+import type { ChurnBacktest } from "../churnBacktest";
 import type { HoldoutComparison } from "../holdout";
+import { clvInterval, deltaIntervalScorer, type Interval } from "../intervals";
+import type { PurchaseReport } from "../purchaseStage";
 
 export interface AnalysisInfo {
   input: string;
@@ -9,6 +12,7 @@ export interface AnalysisInfo {
   ordersAfterAsOf: number;
   skipped?: number;
   holdout?: HoldoutComparison;
+  churnBacktest?: ChurnBacktest;
 }
 
 /** Everything except the per-customer list, which is streamed separately. */
@@ -51,6 +55,7 @@ export function jsonHeader(
             used: gammaGamma.gate.used,
           }
         : null,
+      ...purchaseModelsJson(result.models.purchase),
       propensity: result.models.propensity,
       clvBasis: result.models.clvBasis,
       spendTierBasis: result.models.spendTierBasis,
@@ -60,11 +65,80 @@ export function jsonHeader(
     segments: result.segments,
     loyalty: result.loyalty,
     holdout: info.holdout ?? null,
+    churnBacktest: info.churnBacktest ?? null,
   };
 }
 
-export function customerJson(result: SegmentationResult, i: number): Record<string, unknown> {
+/** models.mbgnbd, models.paretoNbd, models.selected, the holdout comparison and churn settings. */
+function purchaseModelsJson(p: PurchaseReport): Record<string, unknown> {
+  const fit = (name: "mbgnbd" | "paretoNbd") => {
+    const f = p.fits[name];
+    return f ? { ...f.params, logLikelihood: f.logLikelihood, converged: f.converged } : null;
+  };
+  return {
+    mbgnbd: fit("mbgnbd"),
+    paretoNbd: fit("paretoNbd"),
+    selected: p.selected,
+    selection: p.selection,
+    churn: {
+      basis: p.basis,
+      horizonDays: p.horizonDays,
+      baselineScore: p.baselineScore,
+      typicalHistory: p.typical,
+      bandRatios: p.bandRatios,
+      bandCalibration: p.bandCalibration ?? null,
+    },
+  };
+}
+
+export interface JsonIntervals {
+  churnScore: Interval;
+  clv: Interval | null;
+}
+
+/**
+ * 80 % intervals (10th–90th percentile) of each customer's churn score and CLV from the
+ * selected purchase model's fit uncertainty (intervals.ts, linearised for the bulk);
+ * null for a customer without orders, under the Kaplan–Meier fallback, or without a covariance.
+ */
+export function intervalsOf(result: SegmentationResult): (i: number) => JsonIntervals | null {
+  const p = result.models.purchase;
+  const scorer =
+    p.basis === "model" && p.model && p.covariance
+      ? deltaIntervalScorer(p.model, p.covariance, {
+          horizonDays: p.horizonDays,
+          unitDays: p.unitDays,
+          clvMonths: result.clvMonths,
+          monthlyDiscountRate: result.settings.monthlyDiscountRate,
+        })
+      : null;
+  const s = result.columns.summaries;
+  return (i) => {
+    if (!scorer || s.orders[i] === 0) return null;
+    const found = scorer({
+      x: s.frequency[i],
+      tx: s.recencyDays[i] / p.unitDays,
+      T: s.ageDays[i] / p.unitDays,
+    });
+    if (!found) return null;
+    const clv = result.columns.clv[i];
+    return {
+      churnScore: found.churnScore,
+      clv: Number.isFinite(clv)
+        ? clvInterval(result.columns.expectedSpend[i], found.discountedPurchases)
+        : null,
+    };
+  };
+}
+
+export function customerJson(
+  result: SegmentationResult,
+  i: number,
+  intervals?: JsonIntervals | null,
+): Record<string, unknown> {
   const c = result.customerRecord(i);
+  const interval = (v: Interval | null | undefined) =>
+    v ? { p10: round(v.p10), p90: round(v.p90) } : null;
   return {
     id: c.id,
     orders: c.orders,
@@ -81,9 +155,13 @@ export function customerJson(result: SegmentationResult, i: number): Record<stri
     pAlive: round(c.pAlive),
     expectedPurchases: round(c.expectedPurchases),
     churnRisk: c.churnRisk,
+    churnScore: round(c.churnScore),
+    churnScoreInterval: interval(intervals?.churnScore),
+    nextOrderProbability: round(c.nextOrderProbability),
     expectedNextOrderDate: c.expectedNextOrderDate,
     expectedSpend: round(c.expectedSpend),
     clv: round(c.clv),
+    clvInterval: interval(intervals?.clv),
     spendTier: c.spendTier,
     propensity: round(c.propensity),
     leadingProductType: c.leadingProductType,
@@ -120,6 +198,39 @@ export function textReport(result: SegmentationResult, info: AnalysisInfo): stri
         `  ${bgnbd.fit.converged ? "converged" : "NOT converged"} in ${bgnbd.fit.iterations} iterations (|grad| ${bgnbd.fit.gradientNorm.toExponential(1)})`,
     );
   }
+  const purchase = result.models.purchase;
+  for (const name of ["mbgnbd", "paretoNbd"] as const) {
+    const f = purchase.fits[name];
+    if (f) {
+      const params = Object.entries(f.params)
+        .map(([k, v]) => `${k}=${fmt(v)}`)
+        .join(" ");
+      out.push(
+        `  ${name === "mbgnbd" ? "MBG/NBD     " : "Pareto/NBD  "} ${params}  LL=${fmt(f.logLikelihood, 1)}`,
+      );
+    }
+  }
+  out.push(
+    `  Purchase model in use: ${purchase.selected ?? "none (Kaplan–Meier churn)"}` +
+      (purchase.selection?.basis === "holdout"
+        ? ` — best Brier score on ${purchase.selection.holdoutDays} held-out days`
+        : "") +
+      `; churn horizon ${purchase.horizonDays} days`,
+  );
+  if (info.churnBacktest) {
+    const b = info.churnBacktest;
+    const rates = (bands: ChurnBacktest["after"]["bands"]) =>
+      (["LOW", "MEDIUM", "HIGH"] as const)
+        .map((k) => `${k} ${bands[k].rate === null ? "–" : (100 * bands[k].rate).toFixed(1) + "%"}`)
+        .join(", ");
+    out.push(
+      `  Ordered again within ${b.windowDays} days by churn band: ${rates(b.after.bands)} (AUC ${fmt(b.after.auc ?? NaN)})`,
+    );
+    if (b.before)
+      out.push(
+        `    previous P(alive) bands: ${rates(b.before.bands)} (AUC ${fmt(b.before.auc ?? NaN)})`,
+      );
+  }
   if (gammaGamma.fit) {
     const p = gammaGamma.fit.params;
     out.push(
@@ -131,8 +242,11 @@ export function textReport(result: SegmentationResult, info: AnalysisInfo): stri
     `  Propensity   ${propensity.method}` +
       (propensity.backtest
         ? `, backtest AUC ${fmt(propensity.backtest.auc)} (${propensity.backtest.kind}, ${propensity.backtest.testCustomers} customers)`
-        : ""),
+        : "") +
+      (propensity.chosen ? `, uses ${propensity.chosen}` : ""),
   );
+  for (const candidate of propensity.candidates ?? [])
+    out.push(`    candidate ${candidate.name.padEnd(20)} AUC ${fmt(candidate.auc)}`);
   for (const gate of result.gates)
     if (!gate.used) out.push(`  not used: ${gate.model} [${gate.code}] ${gate.reason}`);
   out.push("");

@@ -3,7 +3,11 @@
  * item; an order with several line items repeats its Name on the following rows, which carry
  * only the line-item columns. The customer is identified by Email (lower-cased); orders without
  * an email cannot be attributed and are skipped (and counted). Voided orders and orders with a
- * "Cancelled at" are cancelled; "Refunded Amount" lowers the order's value.
+ * "Cancelled at" are cancelled. An order's value is its net merchandise sales (docs/money.md):
+ * `Subtotal` (line items after discounts, before shipping and taxes; `Total` less `Shipping` and
+ * `Taxes` where an export has no Subtotal), less the merchandise share of "Refunded Amount"
+ * (which covers shipping and tax too, so it is scaled by Subtotal / Total). The export does not
+ * date refunds: they count from the order's own day.
  */
 import { parse, type Info } from "csv-parse/sync";
 import { currencyExponent, parseDecimalToMinor } from "../money";
@@ -102,15 +106,20 @@ export function parseShopifyOrdersCsv(text: string): ParsedShopifyExport {
         throw new InputFormatError(line, `Created at "${createdAt}" is not a date`);
       const financial = get(record, "Financial Status").toLowerCase();
       const total = money("Total", exponent);
-      const refunded = Math.min(money("Refunded Amount", exponent), total);
+      const merchandise = column.has("Subtotal")
+        ? money("Subtotal", exponent)
+        : Math.max(0, total - money("Shipping", exponent) - money("Taxes", exponent));
+      const refundedPaid = Math.min(money("Refunded Amount", exponent), total);
+      const refunded =
+        total > 0 ? Math.min(merchandise, Math.round((refundedPaid * merchandise) / total)) : 0;
       order = {
         customerId: email,
         orderId: get(record, "Id") || name,
         processedAt: shopifyTimestampToIso(createdAt),
         currency,
-        totalMinor: total,
+        totalMinor: merchandise,
         discountMinor: money("Discount Amount", exponent),
-        refundedMinor: financial === "refunded" ? total : refunded,
+        refundedMinor: financial === "refunded" ? merchandise : refunded,
         cancelled: get(record, "Cancelled at") !== "" || financial === "voided",
         lineItems: [],
       };

@@ -60,7 +60,20 @@ export const RULE_FIELDS: Readonly<Record<string, FieldSpec>> = {
   },
   pAlive: { type: number, description: "BG/NBD probability the customer is still active (0–1)" },
   expectedPurchases: { type: number, description: "expected purchases in the forecast horizon" },
-  churnRisk: { type: levels, description: "churn-risk band from P(alive)" },
+  churnRisk: {
+    type: levels,
+    description:
+      "churn band: chance of ordering within the shop's horizon, relative to a customer who just ordered",
+  },
+  churnScore: {
+    type: number,
+    description: "probability of no order within the shop's churn horizon (0–1)",
+  },
+  nextOrderProbability: {
+    type: number,
+    description: "probability of another order within two years (0–1)",
+  },
+  daysToNextOrder: { type: number, description: "days until the expected next order" },
   expectedSpend: { type: number, description: "Gamma-Gamma expected spend per order, major units" },
   clv12m: { type: number, description: "12-month customer lifetime value, major units" },
   spendTier: { type: levels, description: "predicted spend tier" },

@@ -54,9 +54,8 @@ function money(minor: number | null, currency: string) {
   const digits =
     new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
       .maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat(shopify.locale ?? "en", { style: "currency", currency }).format(
-    minor / 10 ** digits,
-  );
+  // In the merchant's admin locale; the admin API has no `shopify.locale`, only i18n.
+  return shopify.i18n.formatCurrency(minor / 10 ** digits, { currency });
 }
 
 const CHURN_TONE: Record<string, "critical" | "warning" | "success"> = {

@@ -108,7 +108,8 @@ describe("Shopify orders export parser", () => {
     expect(first).toMatchObject({
       customerId: "ann@example.com",
       orderId: "5001",
-      totalMinor: 4820,
+      // Subtotal: merchandise after discounts, without the 5.00 shipping and 3.20 taxes.
+      totalMinor: 4000,
       discountMinor: 400,
       cancelled: false,
     });
@@ -170,7 +171,24 @@ describe("analyze command", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const doc = JSON.parse(stdout) as {
-      models: { bgnbd: Record<string, number | boolean>; gammaGamma: Record<string, number> };
+      models: {
+        bgnbd: Record<string, number | boolean>;
+        gammaGamma: Record<string, number>;
+        paretoNbd: Record<string, number>;
+        mbgnbd: Record<string, number>;
+        selected: string;
+        selection: { basis: string; scores: { model: string; brier: number }[] };
+        churn: {
+          horizonDays: number;
+          bandRatios: { high: number; medium: number };
+          bandCalibration: { customers: number; bands: Record<string, { rate: number }> } | null;
+        };
+      };
+      churnBacktest: {
+        windowDays: number;
+        after: { auc: number; bands: Record<string, { rate: number }> };
+        before: { auc: number; bands: Record<string, { rate: number }> };
+      };
       segments: { rfm: Record<string, number> };
       customers: Record<string, unknown>[];
       holdout: { totalActual: number; buckets: unknown[] };
@@ -181,6 +199,30 @@ describe("analyze command", () => {
     expect(doc.models.bgnbd.b).toBeCloseTo(2.426, 3);
     expect(doc.models.bgnbd.logLikelihood).toBeCloseTo(-9582.4, 1);
     expect(doc.models.bgnbd.converged).toBe(true);
+    // Pareto/NBD on the same calibration sample: Fader, Hardie & Lee's MATLAB note.
+    expect(doc.models.paretoNbd.r.toFixed(2)).toBe("0.55");
+    expect(doc.models.paretoNbd.alpha.toFixed(2)).toBe("10.58");
+    expect(doc.models.paretoNbd.s.toFixed(2)).toBe("0.61");
+    expect(doc.models.paretoNbd.beta.toFixed(2)).toBe("11.67");
+    expect(doc.models.paretoNbd.logLikelihood.toFixed(2)).toBe("-9594.98");
+    expect(Object.keys(doc.models.mbgnbd)).toEqual(
+      expect.arrayContaining(["r", "alpha", "a", "b", "logLikelihood"]),
+    );
+    expect(["bgnbd", "mbgnbd", "paretoNbd"]).toContain(doc.models.selected);
+    expect(doc.models.selection.basis).toBe("holdout");
+    expect(doc.models.selection.scores).toHaveLength(3);
+    expect(doc.models.churn.bandRatios).toEqual({ high: 0.3, medium: 0.7 });
+    // The bands on the shop's own held-out time (before the as-of date), as on the trust page.
+    const calibration = doc.models.churn.bandCalibration!;
+    expect(calibration.customers).toBeGreaterThan(0);
+    expect(calibration.bands.LOW.rate).toBeGreaterThan(calibration.bands.HIGH.rate);
+    // The churn bands against the 13 weeks after the as-of date: monotone now, not before.
+    const after = doc.churnBacktest.after.bands;
+    expect(doc.churnBacktest.windowDays).toBe(91);
+    expect(after.LOW.rate).toBeGreaterThan(after.MEDIUM.rate);
+    expect(after.MEDIUM.rate).toBeGreaterThan(after.HIGH.rate);
+    expect(doc.churnBacktest.after.auc).toBeGreaterThan(0.7);
+    expect(doc.churnBacktest.before.auc).toBeLessThan(0.5);
     expect(doc.models.gammaGamma.p).toBeCloseTo(6.25, 2);
     expect(doc.models.gammaGamma.q).toBeCloseTo(3.74, 2);
     expect(doc.models.gammaGamma.v).toBeCloseTo(15.44, 2);
@@ -198,14 +240,39 @@ describe("analyze command", () => {
       "rfmGroup",
       "pAlive",
       "expectedPurchases",
+      "churnScore",
+      "nextOrderProbability",
+      "expectedNextOrderDate",
       "clv",
       "propensity",
+      "churnScoreInterval",
+      "clvInterval",
     ]) {
       expect(doc.customers[0]).toHaveProperty(key);
     }
+    // 80 % intervals from the fit's uncertainty bracket every customer's own score (a repeat
+    // buyer's churn score and CLV both lie inside; the intervals are finite, never NaN).
+    type Row = {
+      churnScore: number;
+      clv: number | null;
+      churnScoreInterval: { p10: number; p90: number } | null;
+      clvInterval: { p10: number; p90: number } | null;
+    };
+    const rows = doc.customers as unknown as Row[];
+    let bracketed = 0;
+    for (const row of rows) {
+      const ci = row.churnScoreInterval!;
+      expect(Number.isFinite(ci.p10) && Number.isFinite(ci.p90)).toBe(true);
+      expect(ci.p10).toBeLessThanOrEqual(ci.p90);
+      if (row.churnScore >= ci.p10 - 0.02 && row.churnScore <= ci.p90 + 0.02) bracketed++;
+      if (row.clv !== null) expect(row.clvInterval!.p10).toBeLessThanOrEqual(row.clvInterval!.p90);
+    }
+    expect(bracketed / rows.length).toBeGreaterThan(0.95);
+    const repeat = rows.find((r) => r.clv !== null && r.clv > 0)!;
+    expect(repeat.clvInterval!.p10).toBeLessThan(repeat.clvInterval!.p90);
     expect(doc.holdout.totalActual).toBe(1882);
     expect(doc.holdout.buckets).toHaveLength(8);
-  });
+  }, 60_000);
 
   it("prints a readable report without --json", async () => {
     const { code, stdout } = await run([

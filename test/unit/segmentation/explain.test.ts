@@ -193,3 +193,46 @@ describe("explanations of a customer's scores", () => {
     expect(formatMinor(12345, "KWD")).toMatch(/^KWD\s12\.345$/);
   });
 });
+
+describe("churn over the shop's horizon and the next order", () => {
+  const withChurn: ExplainContext = {
+    ...context,
+    churn: { basis: "model", model: "mbgnbd", horizonDays: 45, baselineScore: 0.6 },
+  };
+  const scored: ExplainableMetrics = {
+    ...lapsing,
+    churnRisk: "HIGH",
+    details: { ...lapsing.details, churnScore: 0.9, nextOrderProbability: 0.3 },
+  };
+
+  it("states the chance of no order, the reference customer and the rule", () => {
+    expect(explainChurnRisk(scored, withChurn)).toBe(
+      "High: 90% chance of no order in the next 45 days. A customer who has just ordered orders again within that time with chance 40%; this customer's 10% is 25% of that (high below 30%, medium below 70%). From the MBG/NBD model, the one that predicted this shop's held-out orders best.",
+    );
+  });
+
+  it("says when the empirical estimate stands in for a model", () => {
+    const km: ExplainContext = {
+      ...context,
+      churn: { basis: "kaplan-meier", model: null, horizonDays: 45, baselineScore: 0.6 },
+    };
+    expect(explainChurnRisk({ ...scored, pAlive: null }, km)).toMatch(
+      /too little data for a purchase model yet\)\.$/,
+    );
+  });
+
+  it("gives the next order's chance, and a date only when one is likely", () => {
+    const explained = explainCustomer({ ...scored, nextOrderAt: null }, withChurn);
+    expect(explained.nextOrder).toBe(
+      "30% chance of another order within two years; too unlikely for an expected date.",
+    );
+    const likely = {
+      ...scored,
+      details: { ...scored.details, nextOrderProbability: 0.8 },
+      nextOrderAt: "2026-03-02T00:00:00.000Z",
+    };
+    expect(explainCustomer(likely, withChurn).nextOrder).toBe(
+      "80% chance of another order within two years; if it comes, most likely around 2026-03-02.",
+    );
+  });
+});

@@ -68,6 +68,39 @@ describe("RFM", () => {
     for (const [id, value] of original) expect(reordered.get(id)).toBe(value);
   });
 
+  it("frequency ties: one-time buyers F = 1, repeat buyers by quartiles among themselves", () => {
+    const s = summarizeCustomers(buildOrderTable(cdnow), { asOfDay });
+    const rfm = scoreRfm(s);
+    const fOf = new Map<number, Set<number>>();
+    for (let i = 0; i < s.count; i++) {
+      if (s.orders[i] === 0) continue;
+      const set = fOf.get(s.orders[i]) ?? new Set<number>();
+      set.add(rfm.frequency[i]);
+      fOf.set(s.orders[i], set);
+    }
+    // Ties share a score, one order scores 1, and two orders (the mass of repeat buyers) score
+    // 2 — not 4 as when they were ranked above every one-time buyer.
+    for (const scores of fOf.values()) expect(scores.size).toBe(1);
+    expect([...fOf.get(1)!]).toEqual([1]);
+    expect([...fOf.get(2)!]).toEqual([2]);
+    const top = Math.max(...fOf.keys());
+    expect([...fOf.get(top)!]).toEqual([5]);
+  });
+
+  it("CHAMPIONS is the top cell only and holds the best few (9 % of CDNOW, was 21 %)", () => {
+    const s = summarizeCustomers(buildOrderTable(cdnow), { asOfDay });
+    const rfm = scoreRfm(s);
+    let champions = 0;
+    for (let i = 0; i < s.count; i++) {
+      if (rfm.group[i] !== "CHAMPIONS") continue;
+      champions++;
+      expect([rfm.recency[i], rfm.frequencyMonetary[i]]).toEqual([5, 5]);
+    }
+    const share = champions / s.count;
+    expect(share).toBeGreaterThan(0.05);
+    expect(share).toBeLessThan(0.12);
+  });
+
   it("customers with the same history get the same scores and group", () => {
     const s = summarizeCustomers(buildOrderTable(cdnow), { asOfDay });
     const rfm = scoreRfm(s);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hyp2f1 } from "~/segmentation/hypergeometric";
+import { hyp2f1, logHyp2f1 } from "~/segmentation/hypergeometric";
 import { digamma, lnGamma, logAddExp } from "~/segmentation/special";
 
 describe("lnGamma", () => {
@@ -65,6 +65,16 @@ describe("hyp2f1", () => {
     expect(hyp2f1(a, b, c, z) / Math.pow(1 - (z * b) / c, -a)).toBeCloseTo(1, 5);
     // Exact closed form with huge b = c: (1 − z)^(−a).
     expect(hyp2f1(0.3, 5e6, 5e6, 0.6)).toBeCloseTo(Math.pow(0.4, -0.3), 12);
+  });
+
+  it("gives ln ₂F₁ where ₂F₁ itself overflows (a and b ~ 10⁶ from a dropout-only fit)", () => {
+    // ₂F₁(A, B; A; z) = (1 − z)^(−B): here e^55800, far beyond a double.
+    const [a, b, z] = [2328582.3, 271128.0, 0.1862142895184212];
+    expect(logHyp2f1(a, b, a, z) / (-b * Math.log(1 - z))).toBeCloseTo(1, 10);
+    expect(Number.isFinite(hyp2f1(a, b, a, z))).toBe(false);
+    // Where both are finite they agree.
+    expect(logHyp2f1(1, 1, 2, 0.5)).toBeCloseTo(Math.log(hyp2f1(1, 1, 2, 0.5)), 14);
+    expect(logHyp2f1(0.3, 1.7, 1.7, -0.4)).toBeCloseTo(Math.log(Math.pow(1.4, -0.3)), 12);
   });
 
   it("joins smoothly across the series / transformation boundary (BG/NBD-like parameters)", () => {

@@ -1,0 +1,116 @@
+/**
+ * The cohort report computed in SQL agrees with the engine's own cohort retention
+ * (app/segmentation/loyalty.ts over the orders as the recompute loads them), and its splits
+ * partition the customers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadRetention } from "~/admin/retention.server";
+import prisma from "~/db.server";
+import { loadCustomers, loadOrders } from "~/segments/load.server";
+import { recomputeShop } from "~/segments/recompute.server";
+import { toDayNumber } from "~/segmentation";
+import { loyaltyMetrics } from "~/segmentation/loyalty";
+import { buildOrderTable } from "~/segmentation/orders";
+import { loader as csvLoader } from "~/routes/app.retention[.csv]";
+import { seedShop } from "../support/seed-orders";
+import { BROWSER, sessionToken } from "../support/session-token";
+
+const domain = "retention.myshopify.com";
+const now = new Date("2026-11-30T12:00:00Z");
+
+describe("cohort retention in SQL", () => {
+  let shopId: number;
+  beforeAll(async () => {
+    shopId = await seedShop(domain, { customers: 500, now, seed: 11 });
+  });
+  afterAll(async () => {
+    await prisma.shop.deleteMany({ where: { domain } });
+  });
+
+  it("matches the engine's cohorts, retention and revenue", async () => {
+    const report = await loadRetention({ id: shopId }, { split: "none", asOf: now });
+    const customers = await loadCustomers(prisma, shopId, null);
+    const orders = await loadOrders(prisma, shopId, null);
+    const table = buildOrderTable(orders, { customers });
+    const engine = loyaltyMetrics(table, toDayNumber(now));
+
+    expect(report.currentMonth).toBe("2026-11");
+    const all = report.all!;
+    expect(all.customers).toBe(engine.customersWithOrders);
+    expect(all.cohorts.map((c) => c.cohort)).toEqual(engine.cohorts.map((c) => c.cohort));
+    for (const [i, cohort] of all.cohorts.entries()) {
+      expect(cohort.customers).toBe(engine.cohorts[i].customers);
+      expect(cohort.retained.length).toBe(engine.cohorts[i].retained.length);
+      cohort.retained.forEach((share, k) =>
+        expect(share).toBeCloseTo(engine.cohorts[i].retained[k], 12),
+      );
+    }
+    // Net revenue: the last cumulative value of each cohort times its size adds up to the
+    // counted orders' value.
+    const revenue = all.cohorts.reduce(
+      (sum, c) =>
+        sum + c.revenuePerCustomerMinor[c.revenuePerCustomerMinor.length - 1] * c.customers,
+      0,
+    );
+    const engineRevenue = Array.from(table.valueMinor).reduce((a, b) => a + b, 0);
+    expect(revenue).toBeCloseTo(engineRevenue, 3);
+    expect(all.curve[0].retained).toBe(1);
+    expect(all.curve.length).toBeGreaterThan(12);
+  });
+
+  it("splits by first-order discount and by segment into parts that add up", async () => {
+    const byDiscount = await loadRetention({ id: shopId }, { split: "discount", asOf: now });
+    expect(byDiscount.groups.map((g) => g.group).sort()).toEqual(["discount", "full-price"]);
+    expect(byDiscount.groups.reduce((sum, g) => sum + g.customers, 0)).toBe(
+      byDiscount.all!.customers,
+    );
+    expect(byDiscount.groups.every((g) => g.customers > 20)).toBe(true);
+
+    await recomputeShop(prisma, domain, { full: true, now });
+    const byRfm = await loadRetention({ id: shopId }, { split: "rfm", asOf: now });
+    expect(byRfm.groups.length).toBeGreaterThan(3);
+    expect(byRfm.groups.every((g) => g.group.startsWith("rfm:"))).toBe(true);
+    expect(byRfm.groups.reduce((sum, g) => sum + g.customers, 0)).toBe(byRfm.all!.customers);
+
+    const champions = byRfm.groups.find((g) => g.group === "rfm:CHAMPIONS")!;
+    const only = await loadRetention(
+      { id: shopId },
+      { split: "none", segment: "rfm:CHAMPIONS", asOf: now },
+    );
+    expect(only.all!.customers).toBe(champions.customers);
+    expect(only.all!.cohorts).toEqual(champions.cohorts);
+  });
+
+  it("exports every cohort and month as CSV", async () => {
+    await prisma.session.create({
+      data: {
+        id: `offline_${domain}`,
+        shop: domain,
+        state: "",
+        isOnline: false,
+        scope: process.env.SCOPES,
+        accessToken: "shpat_test",
+        expires: new Date(Date.now() + 3_600_000),
+      },
+    });
+    const headers = new Headers({
+      Authorization: `Bearer ${await sessionToken(domain)}`,
+      "User-Agent": BROWSER,
+    });
+    const request = new Request("http://localhost:3999/app/retention.csv?split=discount", {
+      headers,
+    });
+    const response = await csvLoader({ request, params: {}, context: {} });
+    expect(response.headers.get("Content-Type")).toContain("text/csv");
+    const lines = (await response.text()).trim().split("\r\n");
+    expect(lines[0]).toMatch(/^Group,Cohort/);
+    const report = await loadRetention({ id: shopId }, { split: "discount" });
+    const cells = [report.all!, ...report.groups].reduce(
+      (sum, g) => sum + g.cohorts.reduce((n, c) => n + c.retained.length, 0),
+      0,
+    );
+    expect(lines.length - 1).toBe(cells);
+    expect(lines.some((l) => l.startsWith("First order discounted,"))).toBe(true);
+    await prisma.session.deleteMany({ where: { shop: domain } });
+  });
+});
