@@ -68,7 +68,14 @@ export async function syncShop(
       [shop.id],
     );
     if (!rows[0].locked)
-      return { customers: 0, orders: 0, skipped: "another sync of this shop is running" };
+      return {
+        customers: 0,
+        orders: 0,
+        skipped: "another sync of this shop is running",
+        busy: true,
+      };
+    if (kind === "BACKFILL" && (await backfilledSinceInstall(prisma, shop)))
+      return { customers: 0, orders: 0, skipped: "the store was read since the install" };
     return await syncLockedShop(prisma, connection.client, shop, kind);
   } finally {
     await connection.close();
@@ -80,6 +87,25 @@ export interface SyncOutcome {
   orders: number;
   /** Why nothing was read, when nothing was. */
   skipped?: string;
+  /** Skipped because another sync holds the shop's lock (possibly one whose worker just died). */
+  busy?: boolean;
+}
+
+/**
+ * One backfill per install: a backfill job run again (its lock lapsed under load, or it waited
+ * behind another sync) after one since the install succeeded has nothing left to read.
+ */
+async function backfilledSinceInstall(prisma: PrismaClient, shop: Shop): Promise<boolean> {
+  const done = await prisma.syncRun.findFirst({
+    where: {
+      shopId: shop.id,
+      kind: "BACKFILL",
+      status: "SUCCEEDED",
+      startedAt: { gte: shop.installedAt },
+    },
+    select: { id: true },
+  });
+  return done !== null;
 }
 
 async function syncLockedShop(

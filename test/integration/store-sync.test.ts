@@ -131,6 +131,7 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
         customers: 0,
         orders: 0,
         skipped: "another sync of this shop is running",
+        busy: true,
       });
       expect(await prisma.syncRun.count({ where: { shopId: shopRow.id } })).toBe(runsBefore);
     } finally {
@@ -145,6 +146,38 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
     });
     expect(runs.slice(runsBefore)).toMatchObject([{ kind: "RECONCILE", status: "SUCCEEDED" }]);
     expect(runs.every((run) => run.status === "SUCCEEDED")).toBe(true);
+  });
+
+  it("keeps a backfill that finds the shop's lock held waiting, then runs it once per install", async () => {
+    const shopRow = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const runsBefore = await prisma.syncRun.count({ where: { shopId: shopRow.id } });
+    // The lock of a worker that has just died, its connection not yet gone.
+    const other = await pool.connect();
+    let released = false;
+    try {
+      await other.query("SELECT pg_advisory_lock(hashtext('propel:sync-shop'), $1)", [shopRow.id]);
+      const job = await queues().backfill.add("backfill", { shopDomain: shop, kind: "BACKFILL" });
+      await eventually(
+        async () => ((await job.getState()) === "delayed" ? true : undefined),
+        "the backfill to wait for the lock",
+      );
+      await other.query("SELECT pg_advisory_unlock_all()");
+      released = true;
+      const outcome = await eventually(async () => {
+        const current = await queues().backfill.getJob(job.id!);
+        return (await current?.getState()) === "completed" ? current!.returnvalue : undefined;
+      }, "the backfill to run once the lock is free");
+      // The install's backfill already read the store: the job ends there, reading nothing.
+      expect(outcome).toEqual({
+        customers: 0,
+        orders: 0,
+        skipped: "the store was read since the install",
+      });
+      expect(await prisma.syncRun.count({ where: { shopId: shopRow.id } })).toBe(runsBefore);
+    } finally {
+      if (!released) await other.query("SELECT pg_advisory_unlock_all()");
+      other.release();
+    }
   });
 
   it("brings an order placed in the store into the database through a signed webhook", async () => {
