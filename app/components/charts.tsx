@@ -51,6 +51,8 @@ interface ChartCardProps {
   formatValue?: (value: number) => string;
   /** Shown above the chart. */
   caption?: ReactNode;
+  /** False keeps the chart's box empty: the overview draws only the family on show. */
+  drawn?: boolean;
 }
 
 export function ChartWithTable({
@@ -61,6 +63,7 @@ export function ChartWithTable({
   height = 260,
   formatValue,
   caption,
+  drawn = true,
 }: ChartCardProps) {
   const chartHeight =
     kind === "horizontal-bar"
@@ -82,7 +85,7 @@ export function ChartWithTable({
             it draws is in the table below, which is what assistive technology should read. */}
         <div style={{ height: chartHeight }} {...INERT}>
           <ClientOnly fallback={<SkeletonBodyText lines={6} />}>
-            {() => <VizChart {...chart} />}
+            {() => (drawn ? <VizChart {...chart} /> : null)}
           </ClientOnly>
         </div>
         <figcaption>
