@@ -300,13 +300,25 @@ export function conditionalExpectedPurchases(
   tx: number,
   T: number,
 ): number {
+  return expectedPurchasesIfAlive(params, t, x, T) * probabilityAlive(params, x, tx, T);
+}
+
+/**
+ * The numerator of eq. (10): expected purchases in (T, T+t] of a customer known to be alive at
+ * T. It does not depend on t_x, so a caller needing E[Y(t)] at many t multiplies P(alive) once.
+ */
+export function expectedPurchasesIfAlive(
+  params: BgNbdParams,
+  t: number,
+  x: number,
+  T: number,
+): number {
   if (t < 0 || !Number.isFinite(t))
     throw new RangeError(`conditionalExpectedPurchases: t must be ≥ 0 (got ${t})`);
   if (t === 0) return 0;
   const { r, alpha, b } = params;
   const a = awayFromOne(params.a);
-  const numerator = ((a + b + x - 1) / (a - 1)) * bracket(r, alpha, a, b, x, t, T);
-  return numerator * probabilityAlive(params, x, tx, T);
+  return ((a + b + x - 1) / (a - 1)) * bracket(r, alpha, a, b, x, t, T);
 }
 
 /**

@@ -97,15 +97,43 @@ export function modelChurn(
   tx: number,
   T: number,
   limit = Infinity,
+  alive = aliveProbability(m, x, tx, T),
 ): ModelChurn {
-  const alive = aliveProbability(m, x, tx, T);
-  const within = purchaseWithinIfAlive(m, horizon, x, T);
-  const ever = alive * purchaseWithinIfAlive(m, limit, x, T);
+  return churnGivenAlive(alive, churnIfAlive(m, horizon, x, T, limit));
+}
+
+/** What `modelChurn` needs beyond P(alive): it depends on (x, T) only, not on t_x. */
+export interface ChurnIfAlive {
+  /** P(an order within H | alive). */
+  within: number;
+  /** P(an order within the limit | alive). */
+  withinLimit: number;
+  medianIfOrders: number;
+}
+
+export function churnIfAlive(
+  m: PurchaseModel,
+  horizon: number,
+  x: number,
+  T: number,
+  limit = Infinity,
+): ChurnIfAlive {
   const { r, alpha } = m.params;
   const k = r + x;
   const W = limit === Infinity ? 1 : -Math.expm1(-k * Math.log1p(limit / (alpha + T)));
-  const medianIfOrders = (alpha + T) * Math.expm1(-Math.log1p(-W / 2) / k);
-  return { score: clamp01(1 - alive * within), ever: clamp01(ever), medianIfOrders };
+  return {
+    within: purchaseWithinIfAlive(m, horizon, x, T),
+    withinLimit: purchaseWithinIfAlive(m, limit, x, T),
+    medianIfOrders: (alpha + T) * Math.expm1(-Math.log1p(-W / 2) / k),
+  };
+}
+
+export function churnGivenAlive(alive: number, ifAlive: ChurnIfAlive): ModelChurn {
+  return {
+    score: clamp01(1 - alive * ifAlive.within),
+    ever: clamp01(alive * ifAlive.withinLimit),
+    medianIfOrders: ifAlive.medianIfOrders,
+  };
 }
 
 /**

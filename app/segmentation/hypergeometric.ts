@@ -50,6 +50,9 @@ function powerSeries(a: number, b: number, c: number, z: number): number {
     term *= (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
     sum += term;
     if (term === 0) return sum;
+    // The stopping test costs as much as a term: it is made every few terms (summing a few
+    // more than needed changes nothing, they are below the sum's last digit).
+    if ((n & 3) !== 3) continue;
     const bound = tailRatioBound(a, b, c, z, n + 1);
     if (bound < 1 && (Math.abs(term) * bound) / (1 - bound) <= 1e-17 * Math.abs(sum)) return sum;
     // Otherwise: past |a|, |b| and |c| the ratio is below 1 and shrinking towards z, so a
@@ -84,7 +87,7 @@ export function logHyp2f1(a: number, b: number, c: number, z: number): number {
       sum = 1;
     }
     if (term === 0) return logScale + Math.log(sum);
-    if (ratio >= 1) continue;
+    if (ratio >= 1 || (n & 3) !== 3) continue;
     const bound = tailRatioBound(a, b, c, z, n + 1);
     if (bound < 1 && (term * bound) / (1 - bound) <= 1e-17 * sum) {
       return logScale + Math.log(sum);
@@ -110,15 +113,18 @@ export function logPowerTimesHyp2f1(
   z: number,
   logOneMinusZ: number,
 ): number {
-  const euler = () => (C - B) * logOneMinusZ + logHyp2f1(C - A, C - B, C, z);
-  if (z > SERIES_REGION_LIMIT) return euler();
-  const climb = (u: number, w: number) => {
-    const v = Math.min(1, w / C);
-    return (z * u) / (1 - z * v);
-  };
-  const direct = Math.min(climb(A, B), climb(B, A));
-  const transformed = Math.min(climb(C - A, C - B), climb(C - B, C - A));
-  return direct <= transformed ? A * logOneMinusZ + logHyp2f1(A, B, C, z) : euler();
+  if (z <= SERIES_REGION_LIMIT) {
+    const direct = Math.min(climb(A, B, C, z), climb(B, A, C, z));
+    const transformed = Math.min(climb(C - A, C - B, C, z), climb(C - B, C - A, C, z));
+    if (direct <= transformed) return A * logOneMinusZ + logHyp2f1(A, B, C, z);
+  }
+  return (C - B) * logOneMinusZ + logHyp2f1(C - A, C - B, C, z);
+}
+
+/** About how many terms a series with upper parameters u, w and lower C climbs before it falls. */
+function climb(u: number, w: number, C: number, z: number): number {
+  const v = Math.min(1, w / C);
+  return (z * u) / (1 - z * v);
 }
 
 /**
@@ -129,10 +135,15 @@ export function logPowerTimesHyp2f1(
  */
 function tailRatioBound(a: number, b: number, c: number, z: number, k: number): number {
   if (!(a + k > 0 && b + k > 0 && c + k > 0)) return Infinity;
-  const atLeastOne = (p: number, q: number) => Math.max(1, (p + k) / (q + k));
   return (
-    Math.abs(z) * Math.min(atLeastOne(a, 1) * atLeastOne(b, c), atLeastOne(a, c) * atLeastOne(b, 1))
+    Math.abs(z) *
+    Math.min(atLeastOne(a, 1, k) * atLeastOne(b, c, k), atLeastOne(a, c, k) * atLeastOne(b, 1, k))
   );
+}
+
+/** max(1, (p+k)/(q+k)): a module function, as this runs inside every series. */
+function atLeastOne(p: number, q: number, k: number): number {
+  return Math.max(1, (p + k) / (q + k));
 }
 
 /**

@@ -14,7 +14,8 @@ import { modelChurn, NEXT_ORDER_LIMIT_DAYS } from "./churn";
 import type { CompressedHistories } from "./histories";
 import { observedInformation } from "./mle";
 import {
-  expectedPurchasesGiven,
+  aliveProbability,
+  discountedPurchasesIfAlive,
   modelParameters,
   purchaseLogLikelihood,
   withParameters,
@@ -189,6 +190,7 @@ function scoresAt(
   tx: number,
   T: number,
 ): { churn: number; sum: number } {
+  const alive = aliveProbability(m, x, tx, T);
   const churn = modelChurn(
     m,
     options.horizonDays / options.unitDays,
@@ -196,16 +198,14 @@ function scoresAt(
     tx,
     T,
     NEXT_ORDER_LIMIT_DAYS / options.unitDays,
+    alive,
   ).score;
-  const unitsPerMonth = DAYS_PER_MONTH / options.unitDays;
-  let previous = 0;
-  let sum = 0;
-  for (let month = 1; month <= options.clvMonths; month++) {
-    const cumulative = expectedPurchasesGiven(m, month * unitsPerMonth, x, tx, T);
-    sum += (cumulative - previous) / Math.pow(1 + options.monthlyDiscountRate, month);
-    previous = cumulative;
-  }
-  return { churn, sum };
+  const sum = discountedPurchasesIfAlive(m, x, T, {
+    months: options.clvMonths,
+    monthlyDiscountRate: options.monthlyDiscountRate,
+    unitsPerMonth: DAYS_PER_MONTH / options.unitDays,
+  });
+  return { churn, sum: sum * alive };
 }
 
 /** z of the 90th percentile of the standard normal: ±z·sd spans the 10th–90th percentiles. */

@@ -165,6 +165,16 @@ export function mbgnbdConditionalExpectedPurchases(
   tx: number,
   T: number,
 ): number {
+  return mbgnbdExpectedPurchasesIfAlive(params, t, x, T) * mbgnbdProbabilityAlive(params, x, tx, T);
+}
+
+/** E[Y(t) | alive at T]: the factor of E[Y(t) | x, t_x, T] that does not involve t_x. */
+export function mbgnbdExpectedPurchasesIfAlive(
+  params: MbgNbdParams,
+  t: number,
+  x: number,
+  T: number,
+): number {
   if (t < 0 || !Number.isFinite(t))
     throw new RangeError(`mbgnbdConditionalExpectedPurchases: t must be ≥ 0 (got ${t})`);
   if (t === 0) return 0;
@@ -173,5 +183,5 @@ export function mbgnbdConditionalExpectedPurchases(
   const z = t / (alpha + T + t);
   const logOneMinusZ = Math.log(alpha + T) - Math.log(alpha + T + t);
   const scaled = Math.exp(logPowerTimesHyp2f1(r + x, b + x + 1, a + b + x, z, logOneMinusZ));
-  return ((a + b + x) / (a - 1)) * (1 - scaled) * mbgnbdProbabilityAlive(params, x, tx, T);
+  return ((a + b + x) / (a - 1)) * (1 - scaled);
 }

@@ -18,7 +18,8 @@ import { modelChurn } from "./churn";
 import { compressHistories } from "./histories";
 import type { OrderTable } from "./orders";
 import {
-  expectedPurchasesGiven,
+  aliveProbability,
+  expectedPurchasesIfAlive,
   fitPurchaseModel,
   PURCHASE_MODELS,
   type PurchaseModel,
@@ -166,8 +167,9 @@ function holdoutScores(
   const expected = new Float64Array(u);
   for (let k = 0; k < u; k++) {
     const { x, tx, T } = { x: histories.x[k], tx: histories.tx[k], T: histories.T[k] };
-    pOrder[k] = 1 - modelChurn(model, horizon, x, tx, T).score;
-    expected[k] = expectedPurchasesGiven(model, horizon, x, tx, T);
+    const alive = aliveProbability(model, x, tx, T);
+    pOrder[k] = 1 - modelChurn(model, horizon, x, tx, T, Infinity, alive).score;
+    expected[k] = expectedPurchasesIfAlive(model, horizon, x, T) * alive;
   }
   let brier = 0;
   let squared = 0;

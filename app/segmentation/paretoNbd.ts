@@ -51,15 +51,23 @@ function logSubExp(a: number, b: number): number {
 function logA0(p: ParetoNbdParams, x: number, tx: number, T: number): number {
   const { r, alpha, s, beta } = p;
   const rsx = r + s + x;
+  // No closures here: this runs twice per history and likelihood evaluation, and a function
+  // created per call (with the name helper tsx's build wraps it in) costs more than the math.
   if (alpha >= beta) {
-    const term = (t: number) =>
-      Math.log(hyp2f1(rsx, s + 1, rsx + 1, (alpha - beta) / (alpha + t))) -
-      rsx * Math.log(alpha + t);
-    return logSubExp(term(tx), term(T));
+    return logSubExp(
+      logA0Term(rsx, s + 1, alpha, alpha - beta, tx),
+      logA0Term(rsx, s + 1, alpha, alpha - beta, T),
+    );
   }
-  const term = (t: number) =>
-    Math.log(hyp2f1(rsx, r + x, rsx + 1, (beta - alpha) / (beta + t))) - rsx * Math.log(beta + t);
-  return logSubExp(term(tx), term(T));
+  return logSubExp(
+    logA0Term(rsx, r + x, beta, beta - alpha, tx),
+    logA0Term(rsx, r + x, beta, beta - alpha, T),
+  );
+}
+
+/** ln[₂F₁(a, b; a+1; gap/(base+t)) / (base+t)^a], one term of A₀. */
+function logA0Term(a: number, b: number, base: number, gap: number, t: number): number {
+  return Math.log(hyp2f1(a, b, a + 1, gap / (base + t))) - a * Math.log(base + t);
 }
 
 export function paretoNbdIndividualLogLikelihood(
@@ -149,13 +157,26 @@ export function paretoNbdConditionalExpectedPurchases(
   tx: number,
   T: number,
 ): number {
+  return paretoNbdExpectedPurchasesIfAlive(p, t, x, T) * paretoNbdProbabilityAlive(p, x, tx, T);
+}
+
+/**
+ * E[Y(t) | alive at T], the closed-form factor of E[Y(t) | x, t_x, T]. P(alive) costs two ₂F₁
+ * series and this none, so a caller needing many horizons multiplies P(alive) once.
+ */
+export function paretoNbdExpectedPurchasesIfAlive(
+  p: ParetoNbdParams,
+  t: number,
+  x: number,
+  T: number,
+): number {
   if (t < 0 || !Number.isFinite(t))
     throw new RangeError(`paretoNbdConditionalExpectedPurchases: t must be ≥ 0 (got ${t})`);
   if (t === 0) return 0;
   const { r, alpha, s, beta } = p;
   const L = Math.log1p(t / (beta + T));
   const bracket = Math.abs(s - 1) < 1e-10 ? L : -Math.expm1(-(s - 1) * L) / (s - 1);
-  return (((r + x) * (beta + T)) / (alpha + T)) * bracket * paretoNbdProbabilityAlive(p, x, tx, T);
+  return (((r + x) * (beta + T)) / (alpha + T)) * bracket;
 }
 
 /**

@@ -2,7 +2,8 @@
  * One interface over the three purchase models (bgnbd.ts, mbgnbd.ts, paretoNbd.ts), so churn,
  * next-order dates, CLV and model selection are written once. Each model answers:
  *  - P(alive | x, t_x, T);
- *  - E[Y(t) | x, t_x, T];
+ *  - E[Y(t) | x, t_x, T] = E[Y(t) | alive at T] · P(alive | x, t_x, T) in all three, so a
+ *    caller scoring many horizons (CLV's months) evaluates P(alive) once;
  *  - P(at least one purchase in (T, T+h] | alive at T) — for BG/NBD and MBG/NBD a living
  *    customer's purchases are Poisson with λ | history ~ Gamma(r+x, α+T) until the next
  *    purchase (dropout happens only at purchases), so this is 1 − ((α+T)/(α+T+h))^(r+x); for
@@ -10,7 +11,7 @@
  */
 import {
   bgnbdLogLikelihood,
-  conditionalExpectedPurchases,
+  expectedPurchasesIfAlive as bgnbdExpectedPurchasesIfAlive,
   fitBgNbd,
   probabilityAlive,
   type BgNbdParams,
@@ -19,14 +20,14 @@ import type { CompressedHistories } from "./histories";
 import {
   fitMbgNbd,
   mbgnbdLogLikelihood,
-  mbgnbdConditionalExpectedPurchases,
+  mbgnbdExpectedPurchasesIfAlive,
   mbgnbdProbabilityAlive,
   type MbgNbdParams,
 } from "./mbgnbd";
 import {
   fitParetoNbd,
   paretoNbdLogLikelihood,
-  paretoNbdConditionalExpectedPurchases,
+  paretoNbdExpectedPurchasesIfAlive,
   paretoNbdProbabilityAlive,
   paretoNbdPurchaseWithinIfAlive,
   type ParetoNbdParams,
@@ -106,14 +107,44 @@ export function expectedPurchasesGiven(
   tx: number,
   T: number,
 ): number {
+  return expectedPurchasesIfAlive(m, t, x, T) * aliveProbability(m, x, tx, T);
+}
+
+/** E[Y(t) | alive at T]: expected purchases in (T, T+t] of a customer known to be alive. */
+export function expectedPurchasesIfAlive(
+  m: PurchaseModel,
+  t: number,
+  x: number,
+  T: number,
+): number {
   switch (m.name) {
     case "bgnbd":
-      return conditionalExpectedPurchases(m.params, t, x, tx, T);
+      return bgnbdExpectedPurchasesIfAlive(m.params, t, x, T);
     case "mbgnbd":
-      return mbgnbdConditionalExpectedPurchases(m.params, t, x, tx, T);
+      return mbgnbdExpectedPurchasesIfAlive(m.params, t, x, T);
     case "paretoNbd":
-      return paretoNbdConditionalExpectedPurchases(m.params, t, x, tx, T);
+      return paretoNbdExpectedPurchasesIfAlive(m.params, t, x, T);
   }
+}
+
+/**
+ * Σ over months m = 1…M of the purchases expected in month m of a living customer, discounted
+ * by (1 + d)^m: CLV per unit of spend before P(alive), which multiplies it.
+ */
+export function discountedPurchasesIfAlive(
+  m: PurchaseModel,
+  x: number,
+  T: number,
+  clv: { months: number; monthlyDiscountRate: number; unitsPerMonth: number },
+): number {
+  let previous = 0;
+  let sum = 0;
+  for (let month = 1; month <= clv.months; month++) {
+    const cumulative = expectedPurchasesIfAlive(m, month * clv.unitsPerMonth, x, T);
+    sum += (cumulative - previous) / Math.pow(1 + clv.monthlyDiscountRate, month);
+    previous = cumulative;
+  }
+  return sum;
 }
 
 /** P(a purchase in (T, T+h] | alive at T); h = Infinity: ever. */

@@ -19,7 +19,10 @@ import type { BgNbdFit } from "./bgnbd";
 import {
   CHURN_BAND_RATIOS,
   churnBand,
+  churnGivenAlive,
   churnHorizonDays,
+  churnIfAlive,
+  type ChurnIfAlive,
   kaplanMeierChurn,
   kaplanMeierCurves,
   modelChurn,
@@ -34,7 +37,8 @@ import { selectPurchaseModel, SELECTION_SAMPLE, type ModelSelection } from "./mo
 import type { OrderTable } from "./orders";
 import {
   aliveProbability,
-  expectedPurchasesGiven,
+  discountedPurchasesIfAlive,
+  expectedPurchasesIfAlive,
   fitPurchaseModel,
   type PurchaseModel,
   type PurchaseModelFit,
@@ -127,6 +131,12 @@ function triplesOf(s: CustomerSummaries, unitDays: number): Triples {
   };
 }
 
+interface PerPair {
+  churn: ChurnIfAlive;
+  expectedIfAlive: number;
+  discountedIfAlive: number;
+}
+
 export function scorePurchases(
   s: CustomerSummaries,
   ref: PurchaseReference,
@@ -173,24 +183,39 @@ export function scorePurchases(
   const ever = new Float64Array(u);
   const wait = new Float64Array(u);
   const discounted = new Float64Array(u);
+  // Everything but P(alive) depends on (x, T) alone, and a shop has far fewer distinct (x, T)
+  // than (x, t_x, T) (a million customers in days: tens of thousands against hundreds of
+  // thousands), so it is computed once per pair; P(alive), once per triple, multiplies it.
+  const byPair = new Map<number, Map<number, PerPair>>();
+  const perPair = (x: number, T: number): PerPair => {
+    let byT = byPair.get(x);
+    if (!byT) byPair.set(x, (byT = new Map()));
+    let pair = byT.get(T);
+    if (!pair) {
+      pair = {
+        churn: churnIfAlive(model, horizon, x, T, limit),
+        expectedIfAlive: expectedPurchasesIfAlive(model, forecast, x, T),
+        discountedIfAlive: discountedPurchasesIfAlive(model, x, T, {
+          months: options.clvMonths,
+          monthlyDiscountRate: options.monthlyDiscountRate,
+          unitsPerMonth,
+        }),
+      };
+      byT.set(T, pair);
+    }
+    return pair;
+  };
   for (let k = 0; k < u; k++) {
     const x = histories.x[k];
-    const tx = histories.tx[k];
     const T = histories.T[k];
-    const churn = modelChurn(model, horizon, x, tx, T, limit);
-    alive[k] = aliveProbability(model, x, tx, T);
-    expected[k] = expectedPurchasesGiven(model, forecast, x, tx, T);
+    const pair = perPair(x, T);
+    alive[k] = aliveProbability(model, x, histories.tx[k], T);
+    const churn = churnGivenAlive(alive[k], pair.churn);
+    expected[k] = pair.expectedIfAlive * alive[k];
     score[k] = churn.score;
     ever[k] = churn.ever;
     wait[k] = churn.medianIfOrders * unitDays;
-    let previous = 0;
-    let sum = 0;
-    for (let m = 1; m <= options.clvMonths; m++) {
-      const cumulative = expectedPurchasesGiven(model, m * unitsPerMonth, x, tx, T);
-      sum += (cumulative - previous) / Math.pow(1 + options.monthlyDiscountRate, m);
-      previous = cumulative;
-    }
-    discounted[k] = sum;
+    discounted[k] = pair.discountedIfAlive * alive[k];
   }
   for (let j = 0; j < withOrders.length; j++) {
     const c = withOrders[j];

@@ -6,12 +6,14 @@ import {
   kaplanMeierChurn,
   kaplanMeierCurves,
   modelChurn,
+  NEXT_ORDER_LIMIT_DAYS,
   typicalHistory,
 } from "../../../app/segmentation/churn";
 import { parseCdnow } from "../../../app/segmentation/cli/cdnow";
 import { segmentShop } from "../../../app/segmentation/engine";
 import { selectPurchaseModel } from "../../../app/segmentation/modelSelection";
 import { buildOrderTable } from "../../../app/segmentation/orders";
+import { aliveProbability, expectedPurchasesGiven } from "../../../app/segmentation/purchaseModel";
 import { buildModelReference, scoreWithReference } from "../../../app/segmentation/reference";
 import { syntheticOrders, syntheticShop } from "../../../app/segmentation/synthetic";
 import { parseIsoDay } from "../../../app/segmentation/time";
@@ -252,6 +254,41 @@ describe("the purchase stage in the engine", () => {
         rec.clv,
       ])
         expect(Number.isFinite(v)).toBe(true);
+    }
+  });
+});
+
+describe("scoring a population", () => {
+  const cdnow = parseCdnow(readFixture("CDNOW_sample.txt"));
+
+  it("gives each customer the model's own P(alive), E[Y(t)] and churn score, for every model", () => {
+    for (const name of ["bgnbd", "mbgnbd", "paretoNbd"] as const) {
+      const r = segmentShop(cdnow, { asOf: "1997-09-30", purchaseModel: name });
+      const report = r.models.purchase;
+      const model = report.model!;
+      expect(model.name).toBe(name);
+      const s = r.columns.summaries;
+      const unit = report.unitDays;
+      let checked = 0;
+      for (let c = 0; c < r.customerCount; c += 7) {
+        if (s.orders[c] === 0) continue;
+        const [x, tx, T] = [s.frequency[c], s.recencyDays[c] / unit, s.ageDays[c] / unit];
+        const close = (actual: number, expected: number) =>
+          expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-12 * Math.max(1, expected));
+        close(r.columns.pAlive[c], aliveProbability(model, x, tx, T));
+        close(r.columns.expectedPurchases[c], expectedPurchasesGiven(model, 90 / unit, x, tx, T));
+        const churn = modelChurn(
+          model,
+          report.horizonDays / unit,
+          x,
+          tx,
+          T,
+          NEXT_ORDER_LIMIT_DAYS / unit,
+        );
+        close(r.columns.churnScore[c], churn.score);
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(300);
     }
   });
 });
