@@ -85,6 +85,20 @@ export function startWorkers(deps: WorkerDeps) {
         "job failed",
       ),
     );
+    // Support reads what a shop's sync, recompute and pushes did and how long they took; the
+    // webhooks queue, thousands of jobs an hour, logs only at debug.
+    worker.on("completed", (job) =>
+      deps.logger[name === "webhooks" ? "debug" : "info"](
+        {
+          queue: name,
+          jobId: job.id,
+          shop: (job.data as { shopDomain?: string }).shopDomain,
+          ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined,
+          result: name === "webhooks" ? undefined : job.returnvalue,
+        },
+        "job completed",
+      ),
+    );
     worker.on("error", (error) => deps.logger.error({ queue: name, err: error }, "worker error"));
     return worker;
   });

@@ -12,6 +12,16 @@ export const QUEUE_NAMES = [
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
+/**
+ * Deliveries Shopify will never send again and that the law requires Propel to act on: they
+ * stay queued through an uninstall (a `shop/redact` follows every uninstall by 48 hours).
+ */
+export const COMPLIANCE_TOPICS: ReadonlySet<string> = new Set([
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
+]);
+
 export interface WebhookJob {
   /** Row id of the WebhookDelivery that recorded this delivery. */
   deliveryId: string;

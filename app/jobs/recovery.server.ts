@@ -3,9 +3,15 @@ import type { Job, Queue } from "bullmq";
 import type { Logger } from "pino";
 import { requestRecompute, requestTagSync } from "~/segments/requests.server";
 import { deliveryJobId, queueDelivery } from "./delivery-job";
-import type { BackfillJob, RecomputeJob, RecoveryJob, TagsJob, WebhookJob } from "./queues";
 import {
   COMPLIANCE_TOPICS,
+  type BackfillJob,
+  type RecomputeJob,
+  type RecoveryJob,
+  type TagsJob,
+  type WebhookJob,
+} from "./queues";
+import {
   reconcileSchedulerId,
   recomputeSchedulerId,
   scheduleFullRecompute,

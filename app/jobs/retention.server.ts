@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@prisma/client";
+import { COMPLIANCE_TOPICS } from "./queues";
 
 /**
  * What Propel keeps, and for how long (docs/privacy.md, README "Retention"). Run daily by the
@@ -23,7 +24,7 @@ export const RETENTION_DAYS = {
   tombstones: 365,
 } as const;
 
-const COMPLIANCE_TOPICS = ["customers/data_request", "customers/redact", "shop/redact"];
+const COMPLIANCE_TOPIC_LIST = [...COMPLIANCE_TOPICS];
 const BATCH = 10_000;
 
 export type RetentionCounts = Record<keyof typeof RETENTION_DAYS, number>;
@@ -50,14 +51,14 @@ export async function pruneExpired(
     () => prisma.$executeRaw`
       DELETE FROM "WebhookDelivery" WHERE "id" IN (
         SELECT "id" FROM "WebhookDelivery"
-         WHERE "receivedAt" < ${cut(d.webhookDeliveries)} AND NOT ("topic" = ANY(${COMPLIANCE_TOPICS}))
+         WHERE "receivedAt" < ${cut(d.webhookDeliveries)} AND NOT ("topic" = ANY(${COMPLIANCE_TOPIC_LIST}))
          LIMIT ${BATCH})`,
   );
   const complianceDeliveries = await inBatches(
     () => prisma.$executeRaw`
       DELETE FROM "WebhookDelivery" WHERE "id" IN (
         SELECT "id" FROM "WebhookDelivery"
-         WHERE "receivedAt" < ${cut(d.complianceDeliveries)} AND "topic" = ANY(${COMPLIANCE_TOPICS})
+         WHERE "receivedAt" < ${cut(d.complianceDeliveries)} AND "topic" = ANY(${COMPLIANCE_TOPIC_LIST})
          LIMIT ${BATCH})`,
   );
   const segmentSnapshots = await inBatches(

@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import { queues } from "./producer.server";
-import type { BackfillJob, RecomputeJob } from "./queues";
+import { COMPLIANCE_TOPICS, type BackfillJob, type RecomputeJob } from "./queues";
 
 /** Nightly, per shop: re-read what changed since the last pass and repair what webhooks missed. */
 const RECONCILE_PATTERN = "17 3 * * *";
@@ -10,16 +10,6 @@ const FULL_RECOMPUTE_PATTERN = "47 3 * * *";
 
 export const reconcileSchedulerId = (shopDomain: string) => `reconcile:${shopDomain}`;
 export const recomputeSchedulerId = (shopDomain: string) => `recompute-full:${shopDomain}`;
-
-/**
- * Deliveries Shopify will never send again and that the law requires Propel to act on: they
- * stay queued through an uninstall (a `shop/redact` follows every uninstall by 48 hours).
- */
-export const COMPLIANCE_TOPICS: ReadonlySet<string> = new Set([
-  "customers/data_request",
-  "customers/redact",
-  "shop/redact",
-]);
 
 export async function scheduleReconciliation(
   shopDomain: string,

@@ -71,10 +71,30 @@ export interface RecomputeOutcome {
   timings?: { loadMs: number; scoreMs: number; writeMs: number };
 }
 
+/** Another recompute of the shop committed while this one was reading and scoring. */
+class ConcurrentRecompute extends Error {}
+
+/** Runs that find another one committed first start again, reading what it wrote. */
+const CONCURRENT_ATTEMPTS = 3;
+
 export async function recomputeShop(
   prisma: PrismaClient,
   shopDomain: string,
   options: { full?: boolean; now?: Date } = {},
+): Promise<RecomputeOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await recomputeOnce(prisma, shopDomain, options);
+    } catch (error) {
+      if (!(error instanceof ConcurrentRecompute) || attempt >= CONCURRENT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function recomputeOnce(
+  prisma: PrismaClient,
+  shopDomain: string,
+  options: { full?: boolean; now?: Date },
 ): Promise<RecomputeOutcome> {
   const startedAt = options.now ?? new Date();
   const shop = await prisma.shop.findUnique({ where: { domain: shopDomain } });
@@ -145,6 +165,19 @@ export async function recomputeShop(
   const scoredAt = performance.now();
   const written = await prisma.$transaction(
     async (tx) => {
+      // Two runs of a shop can overlap (the nightly full run, a debounced incremental one, an
+      // ops request, on different workers): their writes must not interleave, and the later
+      // one must not write scores computed from state the earlier one has since replaced.
+      await tx.$executeRawUnsafe(
+        `SELECT pg_advisory_xact_lock(hashtext('propel:recompute-shop'), $1)`,
+        shop.id,
+      );
+      const current = await tx.shop.findUniqueOrThrow({
+        where: { id: shop.id },
+        select: { recomputedThrough: true },
+      });
+      if (current.recomputedThrough?.getTime() !== shop.recomputedThrough?.getTime())
+        throw new ConcurrentRecompute(`another recompute of ${shop.domain} committed first`);
       await stageScope(tx, shop.id, scope);
       const before = full ? {} : await segmentTotals(tx, shop.id);
       await writeMetrics(tx, shop.id, scored, table.currency || shop.currencyCode, startedAt);

@@ -190,6 +190,27 @@ describe("segments recomputed by the workers as the store changes", () => {
     expect(pendingBefore.length).toBe(before.length);
   });
 
+  it("runs two recomputes of the shop started together one after the other, both complete", async () => {
+    await recomputeIdle();
+    const snapshots = await prisma.segmentSnapshot.count({ where: { shopId } });
+    // Two workers' runs (the nightly full run, an ops request) overlapping on one shop.
+    const outcomes = await Promise.all([
+      recomputeShop(prisma, shop, { full: true }),
+      recomputeShop(prisma, shop, { full: true }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(["full", "full"]);
+    const customers = await prisma.customer.count({ where: { shopId } });
+    expect(await prisma.customerMetrics.count({ where: { shopId } })).toBe(customers);
+    expect(
+      await prisma.segmentMembership.count({
+        where: { shopId, segmentKey: { startsWith: "rfm:" } },
+      }),
+    ).toBe(customers);
+    expect(await prisma.segmentSnapshot.count({ where: { shopId } })).toBe(snapshots + 2);
+    const latest = await latestSnapshot();
+    expect(sizes(latest.counts as unknown as SnapshotCounts)).toEqual(await countedMemberships());
+  });
+
   it("makes the first run under the purchase-model churn bands a new baseline, without Flow events", async () => {
     await recomputeIdle();
     const row = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });

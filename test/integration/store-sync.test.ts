@@ -150,7 +150,10 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
 
   it("keeps a backfill that finds the shop's lock held waiting, then runs it once per install", async () => {
     const shopRow = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
-    const runsBefore = await prisma.syncRun.count({ where: { shopId: shopRow.id } });
+    // Only backfills: a reconcile may start beside the test (the workers' schedules run).
+    const backfills = () =>
+      prisma.syncRun.count({ where: { shopId: shopRow.id, kind: "BACKFILL" } });
+    const backfillsBefore = await backfills();
     // The lock of a worker that has just died, its connection not yet gone.
     const other = await pool.connect();
     let released = false;
@@ -173,7 +176,7 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
         orders: 0,
         skipped: "the store was read since the install",
       });
-      expect(await prisma.syncRun.count({ where: { shopId: shopRow.id } })).toBe(runsBefore);
+      expect(await backfills()).toBe(backfillsBefore);
     } finally {
       if (!released) await other.query("SELECT pg_advisory_unlock_all()");
       other.release();
@@ -253,7 +256,25 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
     ).toBe(0);
   });
 
-  it("stops the shop and deletes its sessions on app/uninstalled", async () => {
+  it("stops the shop and deletes its sessions on app/uninstalled, keeping its compliance jobs", async () => {
+    // Work queued for the shop when the uninstall arrives (delayed, so no worker takes it):
+    // a redact request is owed whatever the shop does; an order and a reconcile are not.
+    const later = { delay: 60 * 60_000 };
+    const redact = await queues().webhooks.add(
+      "customers/redact",
+      { deliveryId: "0", shopDomain: shop, topic: "customers/redact" },
+      later,
+    );
+    const order = await queues().webhooks.add(
+      "orders/create",
+      { deliveryId: "0", shopDomain: shop, topic: "orders/create" },
+      later,
+    );
+    const reconcile = await queues().backfill.add(
+      "reconcile",
+      { shopDomain: shop, kind: "RECONCILE" },
+      later,
+    );
     await harness.control(`/shops/${shop}/uninstall`, {});
     const shopRow = await eventually(async () => {
       const row = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
@@ -267,5 +288,16 @@ describe("a store kept in sync end to end (simulator, PostgreSQL, Redis, workers
         ? undefined
         : true;
     }, "the nightly reconciliation to be unscheduled");
+    await eventually(
+      async () =>
+        (await queues().webhooks.getJob(order.id!)) === undefined &&
+        (await queues().backfill.getJob(reconcile.id!)) === undefined
+          ? true
+          : undefined,
+      "the shop's waiting order and reconcile jobs to be removed",
+    );
+    const kept = await queues().webhooks.getJob(redact.id!);
+    expect(await kept?.getState()).toBe("delayed");
+    await kept?.remove();
   });
 });
