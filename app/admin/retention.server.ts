@@ -42,7 +42,9 @@ export async function retentionTallies(
 ): Promise<RetentionTally[]> {
   const asOf = options.asOf ?? new Date();
   const params: unknown[] = [shop.id, timeZone, asOf.toISOString().slice(0, -1)];
-  const local = `((o."processedAt" AT TIME ZONE 'UTC') AT TIME ZONE $2)`;
+  // Refunds dated after the as-of instant are left out; a report as of now has none of those,
+  // and reads each order's refunded total without opening its list of dated refunds.
+  const refundsAsOf = options.asOf ? "$3::timestamp" : undefined;
   const split =
     options.split === "none"
       ? ""
@@ -57,17 +59,23 @@ export async function retentionTallies(
       ? ""
       : `AND EXISTS (SELECT 1 FROM "SegmentMembership" s WHERE s."shopId" = $1
                         AND s."customerId" = o."customerId" AND s."segmentKey" = $${params.push(options.segment)})`;
-  const rows = await prisma.$queryRawUnsafe<
-    { grp: string; cohort: number; offset: number; active: number; revenue: number }[]
-  >(
-    `WITH counted AS MATERIALIZED (
+  const sql = `WITH months AS (
+       SELECT array_agg((d AT TIME ZONE $2) AT TIME ZONE 'UTC' ORDER BY d) AS starts,
+              (extract(year FROM min(d)) * 12 + extract(month FROM min(d)) - 1)::int AS first
+         FROM generate_series(
+                date_trunc('month', (SELECT (min("processedAt") AT TIME ZONE 'UTC') AT TIME ZONE $2
+                                       FROM "Order" WHERE "shopId" = $1)),
+                ($3::timestamp AT TIME ZONE 'UTC') AT TIME ZONE $2,
+                interval '1 month') AS d),
+     counted AS MATERIALIZED (
        SELECT o."customerId" AS cid, o."id" AS oid, o."processedAt" AS at,
-              (extract(year FROM ${local}) * 12 + extract(month FROM ${local}) - 1)::int AS m,
-              ${orderValueSql("o", "$3::timestamp")} AS value, ${discountedOrderSql("o")} AS discounted
+              (SELECT first FROM months)
+                + width_bucket(o."processedAt", (SELECT starts FROM months)) - 1 AS m,
+              ${orderValueSql("o", refundsAsOf)} AS value, ${discountedOrderSql("o")} AS discounted
          FROM "Order" o
          JOIN "Customer" c ON c."shopId" = o."shopId" AND c."id" = o."customerId"
         WHERE o."shopId" = $1 AND c."deletedAt" IS NULL AND c."redactedAt" IS NULL
-          AND o."processedAt" <= $3::timestamp AND ${countedOrderSql("o", "$3::timestamp")} ${segmentFilter}),
+          AND o."processedAt" <= $3::timestamp AND ${countedOrderSql("o", refundsAsOf)} ${segmentFilter}),
      monthly AS (SELECT cid, m, sum(value) AS value FROM counted GROUP BY cid, m),
      firsts AS (SELECT DISTINCT ON (cid) cid, m AS cohort, discounted FROM counted
                  ORDER BY cid, at, oid),
@@ -75,9 +83,10 @@ export async function retentionTallies(
      SELECT g.grp, g.cohort, mo.m - g.cohort AS "offset", count(*)::int AS active,
             sum(mo.value)::float8 AS revenue
        FROM grouped g JOIN monthly mo ON mo.cid = g.cid
-      GROUP BY 1, 2, 3`,
-    ...params,
-  );
+      GROUP BY 1, 2, 3`;
+  const rows = await prisma.$queryRawUnsafe<
+    { grp: string; cohort: number; offset: number; active: number; revenue: number }[]
+  >(sql, ...params);
   return rows.map((row) => ({
     group: row.grp,
     cohort: monthLabel(row.cohort),
@@ -107,7 +116,7 @@ export async function loadRetention(
   });
   const asOf = options.asOf ?? new Date();
   const currentMonth = monthInZone(asOf, ianaTimezone);
-  const tallies = await retentionTallies(shop, ianaTimezone, { ...options, asOf });
+  const tallies = await retentionTallies(shop, ianaTimezone, options);
   const shaped = shapeRetention(tallies, currentMonth);
   const groups = shaped
     .filter((g) => g.group !== ALL)

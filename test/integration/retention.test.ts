@@ -4,7 +4,7 @@
  * partition the customers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRetention } from "~/admin/retention.server";
+import { loadRetention, retentionTallies } from "~/admin/retention.server";
 import prisma from "~/db.server";
 import { loadCustomers, loadOrders } from "~/segments/load.server";
 import { recomputeShop } from "~/segments/recompute.server";
@@ -79,6 +79,58 @@ describe("cohort retention in SQL", () => {
     );
     expect(only.all!.customers).toBe(champions.customers);
     expect(only.all!.cohorts).toEqual(champions.cohorts);
+  });
+
+  it("puts each order in the shop's own calendar month, daylight saving included", async () => {
+    const zoned = "retention-new-york.myshopify.com";
+    const shop = await prisma.shop.create({
+      data: { domain: zoned, currencyCode: "USD", ianaTimezone: "America/New_York" },
+    });
+    try {
+      // Each customer orders a second before and at local midnight on the 1st: in winter
+      // (EST, UTC−5) and in summer (EDT, UTC−4).
+      const spans = [
+        ["2026-03-01T04:59:59Z", "2026-03-01T05:00:00Z"],
+        ["2026-07-01T03:59:59Z", "2026-07-01T04:00:00Z"],
+      ];
+      for (const [c, instants] of spans.entries()) {
+        const at = new Date(instants[0]);
+        await prisma.customer.create({
+          data: { shopId: shop.id, id: BigInt(c + 1), shopifyCreatedAt: at, shopifyUpdatedAt: at },
+        });
+        for (const [k, instant] of instants.entries()) {
+          const processedAt = new Date(instant);
+          await prisma.order.create({
+            data: {
+              shopId: shop.id,
+              id: BigInt(10 * (c + 1) + k),
+              customerId: BigInt(c + 1),
+              name: `#${c}${k}`,
+              processedAt,
+              shopifyCreatedAt: processedAt,
+              shopifyUpdatedAt: processedAt,
+              currency: "USD",
+              totalMinor: 1000n,
+              subtotalMinor: 1000n,
+            },
+          });
+        }
+      }
+      const tallies = await retentionTallies(shop, "America/New_York", {
+        split: "none",
+        asOf: now,
+      });
+      expect(
+        tallies.map((t) => [t.cohort, t.offset, t.active]).sort((a, b) => (a < b ? -1 : 1)),
+      ).toEqual([
+        ["2026-02", 0, 1],
+        ["2026-02", 1, 1],
+        ["2026-06", 0, 1],
+        ["2026-06", 1, 1],
+      ]);
+    } finally {
+      await prisma.shop.delete({ where: { id: shop.id } });
+    }
   });
 
   it("exports every cohort and month as CSV", async () => {
