@@ -3,6 +3,7 @@ import type { Job, Queue } from "bullmq";
 import type { Logger } from "pino";
 import { requestRecompute, requestTagSync } from "~/segments/requests.server";
 import { deliveryJobId, queueDelivery } from "./delivery-job";
+import { fullRecomputePattern, reconcilePattern } from "./nightly-slot";
 import {
   COMPLIANCE_TOPICS,
   type BackfillJob,
@@ -27,7 +28,8 @@ import {
  * - every delivery still RECEIVED after the grace period gets its job back (a job that exists
  *   and is waiting, delayed or running is left alone; one kept as completed or failed while
  *   its row says RECEIVED lost its row update, and is replaced);
- * - every installed shop gets its nightly reconcile and full-recompute schedulers back;
+ * - every installed shop gets its nightly reconcile and full-recompute schedulers back, at its
+ *   own minute (nightly-slot.ts);
  * - a shop left dirty, never backfilled, or with tag pushes or Flow triggers outstanding gets
  *   its recompute, backfill or tags job asked for again (all three coalesce per shop, so
  *   asking twice costs nothing);
@@ -142,11 +144,15 @@ export async function recoverOwedWork(
     },
   });
   for (const shop of shops) {
-    if (!(await queues.backfill.getJobScheduler(reconcileSchedulerId(shop.domain)))) {
+    // Missing, or at another time than the shop's own minute (scheduled before the nightly
+    // work was spread out): either way the shop's scheduler is put (back) in its slot.
+    const reconcile = await queues.backfill.getJobScheduler(reconcileSchedulerId(shop.domain));
+    if (reconcile?.pattern !== reconcilePattern(shop.domain)) {
       await scheduleReconciliation(shop.domain, queues.backfill);
       report.schedulersRecreated++;
     }
-    if (!(await queues.recompute.getJobScheduler(recomputeSchedulerId(shop.domain)))) {
+    const recompute = await queues.recompute.getJobScheduler(recomputeSchedulerId(shop.domain));
+    if (recompute?.pattern !== fullRecomputePattern(shop.domain)) {
       await scheduleFullRecompute(shop.domain, queues.recompute);
       report.schedulersRecreated++;
     }

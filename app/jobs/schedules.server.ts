@@ -1,12 +1,13 @@
 import type { Queue } from "bullmq";
+import { fullRecomputePattern, reconcilePattern } from "./nightly-slot";
 import { queues } from "./producer.server";
 import { COMPLIANCE_TOPICS, type BackfillJob, type RecomputeJob } from "./queues";
 
-/** Nightly, per shop: re-read what changed since the last pass and repair what webhooks missed. */
-const RECONCILE_PATTERN = "17 3 * * *";
-
-/** Nightly, per shop, after reconciliation: refit the models over the whole shop. */
-const FULL_RECOMPUTE_PATTERN = "47 3 * * *";
+/*
+ * Nightly, per shop, each at its own minute (nightly-slot.ts): the reconcile re-reads what
+ * changed since the last pass and repairs what webhooks missed; the full recompute after it
+ * refits the models over the whole shop.
+ */
 
 export const reconcileSchedulerId = (shopDomain: string) => `reconcile:${shopDomain}`;
 export const recomputeSchedulerId = (shopDomain: string) => `recompute-full:${shopDomain}`;
@@ -17,7 +18,7 @@ export async function scheduleReconciliation(
 ): Promise<void> {
   await queue.upsertJobScheduler(
     reconcileSchedulerId(shopDomain),
-    { pattern: RECONCILE_PATTERN, tz: "UTC" },
+    { pattern: reconcilePattern(shopDomain), tz: "UTC" },
     { name: "reconcile", data: { shopDomain, kind: "RECONCILE" } },
   );
 }
@@ -28,7 +29,7 @@ export async function scheduleFullRecompute(
 ): Promise<void> {
   await queue.upsertJobScheduler(
     recomputeSchedulerId(shopDomain),
-    { pattern: FULL_RECOMPUTE_PATTERN, tz: "UTC" },
+    { pattern: fullRecomputePattern(shopDomain), tz: "UTC" },
     { name: "scheduled-full", data: { shopDomain, full: true } },
   );
 }

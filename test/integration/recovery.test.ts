@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import prisma from "~/db.server";
 import { createRedisConnection } from "~/jobs/connection.server";
 import { deliveryJobId } from "~/jobs/delivery-job";
+import { reconcilePattern } from "~/jobs/nightly-slot";
 import { queues } from "~/jobs/producer.server";
 import { recoverOwedWork } from "~/jobs/recovery.server";
 import { reconcileSchedulerId, recomputeSchedulerId } from "~/jobs/schedules.server";
@@ -288,6 +289,20 @@ describe("the recovery sweep rebuilds from PostgreSQL the work Redis lost", () =
       ...(await recompute.getJobSchedulers()),
     ].filter((scheduler) => scheduler.key.endsWith(`:${shop}`));
     expect(schedulers).toHaveLength(2);
+    expect((await backfill.getJobScheduler(reconcileSchedulerId(shop)))?.pattern).toBe(
+      reconcilePattern(shop),
+    );
+
+    // A scheduler from before the nightly work was spread out is moved to the shop's minute.
+    await backfill.upsertJobScheduler(
+      reconcileSchedulerId(shop),
+      { pattern: "17 3 * * *", tz: "UTC" },
+      { name: "reconcile", data: { shopDomain: shop, kind: "RECONCILE" } },
+    );
+    expect((await sweep()).schedulersRecreated).toBeGreaterThanOrEqual(1);
+    expect((await backfill.getJobScheduler(reconcileSchedulerId(shop)))?.pattern).toBe(
+      reconcilePattern(shop),
+    );
 
     // Resumed, the workers do the owed work: the recompute clears the dirty mark and the push
     // settles the pending row.
