@@ -61,32 +61,26 @@ export function fitPurchaseModel(
   switch (name) {
     case "bgnbd": {
       const f = fitBgNbd(data);
-      return {
-        model: { name, params: f.params },
-        logLikelihood: f.logLikelihood,
-        converged: f.converged,
-        message: f.message,
-      };
+      return fitted({ name, params: f.params }, f);
     }
     case "mbgnbd": {
       const f = fitMbgNbd(data);
-      return {
-        model: { name, params: f.params },
-        logLikelihood: f.logLikelihood,
-        converged: f.converged,
-        message: f.message,
-      };
+      return fitted({ name, params: f.params }, f);
     }
     case "paretoNbd": {
       const f = fitParetoNbd(data);
-      return {
-        model: { name, params: f.params },
-        logLikelihood: f.logLikelihood,
-        converged: f.converged,
-        message: f.message,
-      };
+      return fitted({ name, params: f.params }, f);
     }
   }
+}
+
+function fitted(model: PurchaseModel, fit: Omit<PurchaseModelFit, "model">): PurchaseModelFit {
+  return {
+    model,
+    logLikelihood: fit.logLikelihood,
+    converged: fit.converged,
+    message: fit.message,
+  };
 }
 
 export function aliveProbability(m: PurchaseModel, x: number, tx: number, T: number): number {

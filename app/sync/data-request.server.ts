@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { segmentDefinition } from "~/segmentation/catalog";
 import { parseLosslessJson } from "~/shopify/lossless-json";
-import { legacyId } from "./gid";
+import { idOf, isObject } from "./gid";
 import { currencyDigits } from "./money";
 
 /**
@@ -18,22 +18,6 @@ export interface DataRequest {
   /** Shopify's id of the request, quoted back so the merchant can match the file to it. */
   dataRequestId: string | null;
 }
-
-function idOf(value: unknown): bigint | null {
-  if (typeof value === "string" && value.startsWith("gid://")) {
-    try {
-      return legacyId(value);
-    } catch {
-      return null;
-    }
-  }
-  if (typeof value === "string" && /^\d+$/.test(value)) return BigInt(value);
-  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return BigInt(value);
-  return null;
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Reads a payload shaped { customer: { id }, orders_requested: [ids], data_request: { id } }. */
 export function parseDataRequest(payload: unknown): DataRequest {

@@ -17,7 +17,7 @@ import type { PrismaClient } from "@prisma/client";
 import type { Job, Queue } from "bullmq";
 import { queues, redis } from "~/jobs/producer.server";
 import { QUEUE_NAMES } from "~/jobs/queues";
-import { legacyId } from "./gid";
+import { idOf, isObject } from "./gid";
 import { tombstoneHash } from "./tombstones.server";
 
 export interface CustomerRedaction {
@@ -26,22 +26,6 @@ export interface CustomerRedaction {
   /** Strings that identify the customer in kept payloads and jobs besides the ids. */
   identifiers: string[];
 }
-
-function idOf(value: unknown): bigint | null {
-  if (typeof value === "string" && value.startsWith("gid://")) {
-    try {
-      return legacyId(value);
-    } catch {
-      return null;
-    }
-  }
-  if (typeof value === "string" && /^\d+$/.test(value)) return BigInt(value);
-  if (typeof value === "number" && Number.isSafeInteger(value) && value > 0) return BigInt(value);
-  return null;
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Reads { customer: { id, email, phone }, orders_to_redact: [ids] }. Parse the body with

@@ -109,6 +109,21 @@ async function placeOrder(value: number) {
   return { id: BigInt(String(placed.id)), totalMinor: toMinorUnits(String(placed.total), "USD") };
 }
 
+/** The orders/create delivery of an order, once the intake has recorded it and queued its job. */
+async function queuedDeliveryOf(orderId: bigint) {
+  const { webhooks } = queues();
+  return eventually(async () => {
+    const rows = await prisma.webhookDelivery.findMany({
+      where: { shopDomain: shop, topic: "orders/create", status: "RECEIVED" },
+    });
+    const row = rows.find(
+      (candidate) =>
+        String((candidate.payload as { id?: unknown } | null)?.id) === orderId.toString(),
+    );
+    return row && (await webhooks.getJob(deliveryJobId(row))) ? row : undefined;
+  }, "the order's delivery to be recorded and queued");
+}
+
 /**
  * The end state of a clean run: no delivery of the shop left RECEIVED or FAILED, every order
  * placed in PostgreSQL with its total, and as many orders in PostgreSQL as in the store.
@@ -206,12 +221,7 @@ describe("the recovery sweep rebuilds from PostgreSQL the work Redis lost", () =
     await webhooks.pause();
     const placed = await harness.control(`/shops/${shop}/orders`, { value: 61.5 });
     const orderId = BigInt(String(placed.id));
-    const delivery = await eventually(async () => {
-      const row = await prisma.webhookDelivery.findFirst({
-        where: { shopDomain: shop, topic: "orders/create", status: "RECEIVED" },
-      });
-      return row && (await webhooks.getJob(deliveryJobId(row))) ? row : undefined;
-    }, "the order's delivery to be recorded and queued");
+    const delivery = await queuedDeliveryOf(orderId);
     await lose(webhooks);
     await webhooks.resume();
     expect(await webhooks.getJob(deliveryJobId(delivery))).toBeUndefined();
@@ -537,16 +547,7 @@ describe("the recovery sweep rebuilds from PostgreSQL the work Redis lost", () =
     const { webhooks } = queues();
     await webhooks.pause();
     const order = await placeOrder(27.5);
-    const pending = await eventually(async () => {
-      const rows = await prisma.webhookDelivery.findMany({
-        where: { shopDomain: shop, topic: "orders/create", status: "RECEIVED" },
-      });
-      const row = rows.find(
-        (candidate) =>
-          String((candidate.payload as { id?: unknown } | null)?.id) === order.id.toString(),
-      );
-      return row && (await webhooks.getJob(deliveryJobId(row))) ? row : undefined;
-    }, "the order's delivery to be recorded and queued");
+    const pending = await queuedDeliveryOf(order.id);
     await webhooks.resume();
     await convergedOn([order]);
     await idle();
@@ -618,16 +619,7 @@ describe("the recovery sweep rebuilds from PostgreSQL the work Redis lost", () =
     const { webhooks } = queues();
     await webhooks.pause();
     const order = await placeOrder(19.9);
-    const pending = await eventually(async () => {
-      const rows = await prisma.webhookDelivery.findMany({
-        where: { shopDomain: shop, topic: "orders/create", status: "RECEIVED" },
-      });
-      const row = rows.find(
-        (candidate) =>
-          String((candidate.payload as { id?: unknown } | null)?.id) === order.id.toString(),
-      );
-      return row && (await webhooks.getJob(deliveryJobId(row))) ? row : undefined;
-    }, "the order's delivery to be recorded and queued");
+    const pending = await queuedDeliveryOf(order.id);
     // One attempt, so that the outage outlasts the job's retry budget within a test's time.
     const queued = await webhooks.getJob(deliveryJobId(pending));
     await queued!.remove();
