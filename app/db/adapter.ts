@@ -20,10 +20,13 @@ export function createPgPool(connectionString: string, options: PoolOptions = {}
     allowExitOnIdle: options.allowExitOnIdle,
     options: schema ? `-c search_path="${schema}"` : undefined,
   });
-  // An idle connection dropped by the server (a PostgreSQL restart) is an 'error' event on the
-  // pool; unheard, it ends the process. The pool discards that connection and opens another
-  // on the next query, which is the recovery wanted.
+  // A connection dropped by the server (a PostgreSQL restart) is an 'error' event: on the pool
+  // when the connection was idle, on the connection itself when it was checked out (a query or
+  // a transaction in flight, which also fails with the error). Unheard, either ends the
+  // process. The pool discards that connection and opens another on the next query, which is
+  // the recovery wanted.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return { pool, schema };
 }
 

@@ -6,7 +6,7 @@ import { shopGraphql } from "~/shopify/admin-graphql.server";
 import { parseDataRequest } from "./data-request.server";
 import { parseCustomerRedaction, redactCustomer, redactShop } from "./redaction.server";
 import { NODES_BY_ID, type CustomerNode, type OrderNode } from "./documents";
-import { legacyId, toGid } from "./gid";
+import { idOf, isObject, toGid } from "./gid";
 import { customerRow, orderRow } from "./mapping";
 import { applyOwnTagEcho } from "./own-tag-echo.server";
 import { upsertCustomers, upsertOrders } from "./store.server";
@@ -20,13 +20,6 @@ const ORDER_TOPICS = new Set([
   "orders/cancelled",
   "orders/paid",
 ]);
-
-function idOf(value: unknown): bigint | null {
-  if (typeof value === "string" && value.startsWith("gid://")) return legacyId(value);
-  if (typeof value === "string" && /^\d+$/.test(value)) return BigInt(value);
-  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-  return null;
-}
 
 /** The object a payload is about; the GraphQL id string is exact where the JSON number is not. */
 function subjectId(payload: Payload): bigint | null {
@@ -48,7 +41,11 @@ export async function storedPayload(prisma: PrismaClient, id: bigint): Promise<P
 
 /** The order an order or refund delivery is about. */
 export function orderIdOf(topic: string, payload: Payload): bigint | null {
-  return topic === "refunds/create" ? idOf(payload.order_id) : subjectId(payload);
+  if (topic === "refunds/create") return idOf(payload.order_id);
+  // An order edit's body is the edit: { "order_edit": { "id", "order_id", … } }.
+  if (topic === "orders/edited")
+    return isObject(payload.order_edit) ? idOf(payload.order_edit.order_id) : null;
+  return subjectId(payload);
 }
 
 async function shopIdOf(prisma: PrismaClient, domain: string) {

