@@ -17,7 +17,7 @@ import { loadSegmentList } from "~/admin/segments.server";
 import { requireShop } from "~/admin/shop-context.server";
 import { ChartWithTable } from "~/components/charts";
 import { downloadFile } from "~/components/downloadFile";
-import { formatCount, formatMoney, formatShare } from "~/components/format";
+import { formatCount, formatDateTime, formatMoney, formatShare } from "~/components/format";
 import type { CohortRow, GroupRetention } from "~/segmentation/retention";
 
 export const meta: MetaFunction = () => [{ title: "Retention · Propel" }];
@@ -110,7 +110,11 @@ export default function RetentionPage() {
         {!all ? (
           <Layout.Section>
             <Card>
-              <Text as="p">No counted orders yet: retention appears after the first orders.</Text>
+              <Text as="p">
+                {report.talliedThrough
+                  ? "No counted orders yet: retention appears after the first orders."
+                  : "Retention appears once the first recompute of your store has run."}
+              </Text>
             </Card>
           </Layout.Section>
         ) : (
@@ -127,7 +131,8 @@ export default function RetentionPage() {
                     the share of the cohort who ordered again in the k-th month after it. Revenue is
                     net of refunds; cancelled, test and fully refunded orders do not count. Averages
                     use the cohorts for which the month is over ({report.currentMonth} is still
-                    running). Computed in {formatCount(report.serverMs)} ms.
+                    running). Counts orders synced up to {formatDateTime(report.talliedThrough)},
+                    the last recompute; computed in {formatCount(report.serverMs)} ms.
                   </Text>
                 </BlockStack>
               </Card>

@@ -159,18 +159,25 @@ export async function loadCustomers(
 }
 
 /**
- * Customers whose rows or orders were written since `since`: the incremental recompute's scope.
- * Deleted and redacted customers are included, so their memberships are taken away. `fresh`
- * counts those written after `after` (the previous run's start), as opposed to the overlap the
- * previous run already looked at.
+ * Rows synced this close before a run's start are looked at again by the next run: a write's
+ * `syncedAt` is its transaction's start, and a sync batch may commit a little after the
+ * watermark was read. Rescoring a customer twice is harmless; missing one is not.
+ */
+export const WATERMARK_OVERLAP_MS = 10_000;
+
+/**
+ * Customers whose rows or orders were written since the watermark `through` (less the overlap):
+ * the incremental recompute's scope. Deleted and redacted customers are included, so their
+ * memberships are taken away. `fresh` counts those written after `through` (the previous run's
+ * start), as opposed to the overlap the previous run already looked at.
  */
 export async function changedCustomers(
-  prisma: PrismaClient,
+  db: Pick<PrismaClient, "$queryRawUnsafe">,
   shopId: number,
-  since: Date,
-  after: Date,
+  through: Date,
 ): Promise<{ ids: bigint[]; fresh: number }> {
-  const rows = await prisma.$queryRawUnsafe<{ id: bigint; fresh: boolean }[]>(
+  const since = new Date(through.getTime() - WATERMARK_OVERLAP_MS);
+  const rows = await db.$queryRawUnsafe<{ id: bigint; fresh: boolean }[]>(
     `SELECT "id", bool_or("syncedAt" > $3::timestamp) AS fresh FROM (
        SELECT "id", "syncedAt" FROM "Customer" WHERE "shopId" = $1 AND "syncedAt" > $2::timestamp
        UNION ALL
@@ -179,7 +186,7 @@ export async function changedCustomers(
      ) changed GROUP BY "id"`,
     shopId,
     since.toISOString().slice(0, -1),
-    after.toISOString().slice(0, -1),
+    through.toISOString().slice(0, -1),
   );
   return { ids: rows.map((row) => row.id), fresh: rows.filter((row) => row.fresh).length };
 }

@@ -30,6 +30,7 @@ import {
   stageScope,
   writeMetrics,
 } from "./write.server";
+import { refreshRetentionTallies, type TallyOutcome } from "./retention-tallies.server";
 
 /**
  * Keeps a shop's segments current.
@@ -45,13 +46,6 @@ import {
  * a worker that dies mid-run leaves the previous state and the job's retry redoes the work.
  */
 
-/**
- * Rows synced this close before a run's start are looked at again by the next run: a write's
- * `syncedAt` is its transaction's start, and a sync batch may commit a little after the
- * watermark was read. Rescoring a customer twice is harmless; missing one is not.
- */
-export const WATERMARK_OVERLAP_MS = 10_000;
-
 /** Refit once this share of the shop's customers changed since the last fit. */
 const REFIT_SHARE = 0.1;
 const REFIT_MIN_CUSTOMERS = 1_000;
@@ -62,13 +56,30 @@ const TRANSACTION_TIMEOUT_MS = 30 * 60_000;
 export interface RecomputeOutcome {
   kind: "full" | "incremental" | "skipped";
   reason?: string;
+  /** Set when the shop is installed, whether or not anything needed rescoring. */
+  shopId?: number;
   customers: number;
   entered: number;
   left: number;
   tagsPending: number;
   snapshotId?: number;
   /** Milliseconds spent reading, scoring and writing: where a slow run went, for support. */
-  timings?: { loadMs: number; scoreMs: number; writeMs: number };
+  timings?: { loadMs: number; scoreMs: number; writeMs: number; write: WritePhases };
+  /** How the cohort retention tallies were brought up to date after the segments. */
+  retention?: TallyOutcome;
+}
+
+/** Milliseconds of each step of the write transaction. */
+type WritePhases = Partial<
+  Record<"scope" | "metrics" | "memberships" | "tags" | "snapshot", number>
+>;
+
+/** Runs one step of the write and records how long it took. */
+async function timed<T>(phases: WritePhases, step: keyof WritePhases, run: () => Promise<T>) {
+  const started = performance.now();
+  const result = await run();
+  phases[step] = (phases[step] ?? 0) + Math.round(performance.now() - started);
+  return result;
 }
 
 /** Another recompute of the shop committed while this one was reading and scoring. */
@@ -77,10 +88,21 @@ class ConcurrentRecompute extends Error {}
 /** Runs that find another one committed first start again, reading what it wrote. */
 const CONCURRENT_ATTEMPTS = 3;
 
+/** Recomputes the shop's segments, then brings its cohort retention tallies up to date. */
 export async function recomputeShop(
   prisma: PrismaClient,
   shopDomain: string,
   options: { full?: boolean; now?: Date } = {},
+): Promise<RecomputeOutcome> {
+  const outcome = await recomputeSegments(prisma, shopDomain, options);
+  if (outcome.shopId === undefined) return outcome;
+  return { ...outcome, retention: await refreshRetentionTallies(prisma, outcome.shopId) };
+}
+
+async function recomputeSegments(
+  prisma: PrismaClient,
+  shopDomain: string,
+  options: { full?: boolean; now?: Date },
 ): Promise<RecomputeOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -112,12 +134,10 @@ async function recomputeOnce(
   let scope: CustomerScope = null;
   let fresh = 0;
   if (!fullReason) {
-    const previousStart = shop.recomputedThrough!;
-    const since = new Date(previousStart.getTime() - WATERMARK_OVERLAP_MS);
-    const changed = await changedCustomers(prisma, shop.id, since, previousStart);
+    const changed = await changedCustomers(prisma, shop.id, shop.recomputedThrough!);
     if (changed.ids.length === 0) {
       await finish(prisma, shop, startedAt, {});
-      return { kind: "skipped", reason: "nothing changed", ...nothing };
+      return { kind: "skipped", reason: "nothing changed", shopId: shop.id, ...nothing };
     }
     scope = changed.ids;
     fresh = changed.fresh;
@@ -163,6 +183,7 @@ async function recomputeOnce(
 
   const full = scope === null;
   const scoredAt = performance.now();
+  const phases: WritePhases = {};
   const written = await prisma.$transaction(
     async (tx) => {
       // Two runs of a shop can overlap (the nightly full run, a debounced incremental one, an
@@ -178,39 +199,46 @@ async function recomputeOnce(
       });
       if (current.recomputedThrough?.getTime() !== shop.recomputedThrough?.getTime())
         throw new ConcurrentRecompute(`another recompute of ${shop.domain} committed first`);
-      await stageScope(tx, shop.id, scope);
-      const before = full ? {} : await segmentTotals(tx, shop.id);
-      await writeMetrics(tx, shop.id, scored, table.currency || shop.currencyCode, startedAt);
-      await stageMemberships(tx, scored, nextReference);
+      await timed(phases, "scope", () => stageScope(tx, shop.id, scope));
+      const before = full ? {} : await timed(phases, "snapshot", () => segmentTotals(tx, shop.id));
+      await timed(phases, "metrics", () =>
+        writeMetrics(tx, shop.id, scored, table.currency || shop.currencyCode, startedAt),
+      );
       // A shop's first run is its baseline: nobody "entered" a segment, so no Flow triggers.
       // So is the first run under the purchase-model churn bands: bands moved because their
       // meaning changed, not because customers did.
-      const changes = await applyMemberships(tx, shop.id, {
-        emitEvents: shop.lastRecomputeAt !== null && !(reference && !reference.purchase),
-        at: startedAt,
+      const changes = await timed(phases, "memberships", async () => {
+        await stageMemberships(tx, scored, nextReference);
+        return applyMemberships(tx, shop.id, {
+          emitEvents: shop.lastRecomputeAt !== null && !(reference && !reference.purchase),
+          at: startedAt,
+        });
       });
       // After a full rewrite the planner's statistics describe the old tables (empty, on a
       // shop's first run); refresh them before the joins that follow.
-      if (full) {
-        await tx.$executeRawUnsafe(`ANALYZE "SegmentMembership"`);
-        await tx.$executeRawUnsafe(`ANALYZE "CustomerMetrics"`);
-      }
+      if (full)
+        await timed(phases, "memberships", async () => {
+          await tx.$executeRawUnsafe(`ANALYZE "SegmentMembership"`);
+          await tx.$executeRawUnsafe(`ANALYZE "CustomerMetrics"`);
+        });
       const counts: SnapshotCounts = full
         ? countSegments(scored, nextReference)
         : applyCountDelta(
             previous!.counts as unknown as SnapshotCounts,
             before,
-            await segmentTotals(tx, shop.id),
+            await timed(phases, "snapshot", () => segmentTotals(tx, shop.id)),
           );
-      const tagsPending = await recordDesiredTags(
-        tx,
-        shop.id,
-        {
-          tagPrefix: shop.tagPrefix,
-          taggedFamilies: shop.taggedFamilies,
-          writeMetafields: shop.writeMetafields,
-        },
-        nextReference,
+      const tagsPending = await timed(phases, "tags", () =>
+        recordDesiredTags(
+          tx,
+          shop.id,
+          {
+            tagPrefix: shop.tagPrefix,
+            taggedFamilies: shop.taggedFamilies,
+            writeMetafields: shop.writeMetafields,
+          },
+          nextReference,
+        ),
       );
       // An incremental run that moved nobody and changed no total would only repeat the last
       // point of every "over time" chart: it keeps the previous snapshot.
@@ -242,6 +270,7 @@ async function recomputeOnce(
   if (full) await prisma.$executeRawUnsafe(`ANALYZE "TagSyncState"`);
   return {
     kind: full ? "full" : "incremental",
+    shopId: shop.id,
     reason: full ? (fullReason ?? "enough customers changed since the last fit") : undefined,
     customers: scored.customerCount,
     entered: written.changes.entered,
@@ -252,6 +281,7 @@ async function recomputeOnce(
       loadMs: Math.round(loaded - clock),
       scoreMs: Math.round(scoredAt - loaded),
       writeMs: Math.round(performance.now() - scoredAt),
+      write: phases,
     },
   };
 }

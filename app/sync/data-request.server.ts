@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from "@prisma/client";
 import { segmentDefinition } from "~/segmentation/catalog";
+import { monthLabel } from "~/segmentation/retention";
 import { parseLosslessJson } from "~/shopify/lossless-json";
 import { idOf, isObject } from "./gid";
 import { currencyDigits } from "./money";
@@ -87,32 +88,34 @@ export async function customerDataExport(
   options: { ordersRequested?: bigint[] } = {},
 ) {
   const requested = options.ordersRequested ?? [];
-  const [customer, orders, metrics, memberships, tagSync, events, assignments] = await Promise.all([
-    prisma.customer.findUnique({ where: { shopId_id: { shopId, id: customerId } } }),
-    prisma.order.findMany({
-      where: {
-        shopId,
-        OR: [{ customerId }, ...(requested.length > 0 ? [{ id: { in: requested } }] : [])],
-      },
-      orderBy: [{ processedAt: "asc" }, { id: "asc" }],
-      include: { lineItems: { orderBy: { id: "asc" } } },
-    }),
-    prisma.customerMetrics.findUnique({ where: { shopId_customerId: { shopId, customerId } } }),
-    prisma.segmentMembership.findMany({
-      where: { shopId, customerId },
-      orderBy: { segmentKey: "asc" },
-    }),
-    prisma.tagSyncState.findUnique({ where: { shopId_customerId: { shopId, customerId } } }),
-    prisma.segmentEvent.findMany({
-      where: { shopId, customerId },
-      orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
-    }),
-    prisma.promotionAssignment.findMany({
-      where: { shopId, customerId },
-      include: { promotion: true },
-      orderBy: { promotionId: "asc" },
-    }),
-  ]);
+  const [customer, orders, metrics, months, memberships, tagSync, events, assignments] =
+    await Promise.all([
+      prisma.customer.findUnique({ where: { shopId_id: { shopId, id: customerId } } }),
+      prisma.order.findMany({
+        where: {
+          shopId,
+          OR: [{ customerId }, ...(requested.length > 0 ? [{ id: { in: requested } }] : [])],
+        },
+        orderBy: [{ processedAt: "asc" }, { id: "asc" }],
+        include: { lineItems: { orderBy: { id: "asc" } } },
+      }),
+      prisma.customerMetrics.findUnique({ where: { shopId_customerId: { shopId, customerId } } }),
+      prisma.customerMonth.findMany({ where: { shopId, customerId }, orderBy: { month: "asc" } }),
+      prisma.segmentMembership.findMany({
+        where: { shopId, customerId },
+        orderBy: { segmentKey: "asc" },
+      }),
+      prisma.tagSyncState.findUnique({ where: { shopId_customerId: { shopId, customerId } } }),
+      prisma.segmentEvent.findMany({
+        where: { shopId, customerId },
+        orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
+      }),
+      prisma.promotionAssignment.findMany({
+        where: { shopId, customerId },
+        include: { promotion: true },
+        orderBy: { promotionId: "asc" },
+      }),
+    ]);
   const held = new Set(orders.map((order) => order.id));
   const label = (key: string) => segmentDefinition(key)?.label ?? key;
 
@@ -185,6 +188,13 @@ export async function customerDataExport(
       expectedNextOrderAt: iso(metrics.nextOrderAt),
       details: readableDetails(metrics.details, metrics.currency),
     },
+    // The cohort retention report's tallies: counted orders' net value per calendar month.
+    monthlyPurchases: months.map((month) => ({
+      month: monthLabel(month.month),
+      firstOrderMonth: monthLabel(month.cohort),
+      firstOrderDiscounted: month.firstDiscounted,
+      netValue: money(month.revenueMinor, orders[0]?.currency ?? metrics?.currency ?? ""),
+    })),
     segments: memberships.map((membership) => ({
       key: membership.segmentKey,
       label: label(membership.segmentKey),

@@ -88,7 +88,13 @@ export async function redactCustomer(
   const matchesCustomer = ids.length > 0 ? idPattern(ids) : "^$";
   const lowered = request.identifiers.map((value) => value.toLowerCase());
 
-  const [orders, , , customers, , deliveries] = await prisma.$transaction([
+  const [, orders, , , customers, , deliveries] = await prisma.$transaction([
+    // Another customer's redacted order changes their history: the next recompute rescores
+    // them and rewrites their retention tallies.
+    prisma.customer.updateMany({
+      where: { shopId, orders: { some: { id: { in: orderIds } } } },
+      data: { syncedAt: new Date() },
+    }),
     prisma.order.deleteMany({ where: { shopId, id: { in: orderIds } } }),
     prisma.segmentEvent.deleteMany({ where: { shopId, customerId: customerId ?? -1n } }),
     prisma.promotionAssignment.deleteMany({ where: { shopId, customerId: customerId ?? -1n } }),

@@ -19,7 +19,8 @@ const customers = Number(values.customers);
 const environment = await benchEnvironment("recompute");
 
 const { default: prisma, pool } = await import("~/db.server");
-const { recomputeShop, WATERMARK_OVERLAP_MS } = await import("~/segments/recompute.server");
+const { recomputeShop } = await import("~/segments/recompute.server");
+const { WATERMARK_OVERLAP_MS } = await import("~/segments/load.server");
 const { syntheticShop } = await import("~/segmentation/synthetic");
 const { dayToIsoDate } = await import("~/segmentation/time");
 const { upsertOrders } = await import("~/sync/store.server");

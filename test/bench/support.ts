@@ -99,6 +99,11 @@ export async function benchEnvironment(
     schema,
     databaseUrl,
     async dropSchema() {
+      // BENCH_KEEP_SCHEMA=1 keeps the seeded data, to EXPLAIN a query against it afterwards.
+      if (process.env.BENCH_KEEP_SCHEMA === "1") {
+        console.error(`kept schema ${schema}: ${databaseUrl}`);
+        return;
+      }
       const client = new pg.Client({ connectionString: BASE_DATABASE_URL });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

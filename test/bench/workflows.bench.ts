@@ -95,8 +95,12 @@ try {
     `seeded ${customers} customers, ${orders} orders in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
   started = performance.now();
-  await recomputeShop(prisma, shop.domain, { full: true });
-  console.error(`full recompute: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const outcome = await recomputeShop(prisma, shop.domain, { full: true });
+  console.error(
+    `full recompute: ${((performance.now() - started) / 1000).toFixed(1)} s, of which the ` +
+      `retention tallies of every customer ${((outcome.retention?.ms ?? 0) / 1000).toFixed(1)} s; ` +
+      `phases (ms) ${JSON.stringify(outcome.timings)}`,
+  );
   const ref = { id: shop.id, domain: shop.domain, currencyCode: "USD" };
 
   // Baseline: one pass over the shop's orders, the least a cohort report can read.

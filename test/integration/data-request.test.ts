@@ -1,5 +1,6 @@
 import type { Job } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { refreshRetentionTallies } from "~/segments/retention-tallies.server";
 import prisma from "~/db.server";
 import { queues } from "~/jobs/producer.server";
 import type { WebhookJob } from "~/jobs/queues";
@@ -202,6 +203,8 @@ describe("customers/data_request", () => {
     await prisma.segmentMembership.create({
       data: { shopId: b.id, customerId: 42n, segmentKey: "rfm:DORMANT" },
     });
+    await refreshRetentionTallies(prisma, a.id);
+    await refreshRetentionTallies(prisma, b.id);
   });
 
   afterAll(async () => {
@@ -326,6 +329,16 @@ describe("customers/data_request", () => {
         leadingVendor: "Babbage & Co",
       },
     });
+    // Shop A's tallies only: Bea's month in shop B is not Ada's.
+    const months = data.monthlyPurchases as {
+      month: string;
+      firstOrderMonth: string;
+      netValue: { amount: string; currency: string };
+    }[];
+    expect(months.length).toBeGreaterThan(0);
+    expect(months.every((m) => m.netValue.currency === "EUR")).toBe(true);
+    expect(months[0].month).toBe(months[0].firstOrderMonth);
+    expect(months.some((m) => m.netValue.amount === "7.77")).toBe(false);
     expect(data.segments).toEqual([
       expect.objectContaining({ key: "churn:LOW", label: "Low churn risk" }),
       expect.objectContaining({ key: "rfm:CHAMPIONS", label: "Champions" }),

@@ -23,6 +23,7 @@ describe("prisma migrations", () => {
     expect(tables.rows.map((row) => row.table_name)).toEqual([
       "Customer",
       "CustomerMetrics",
+      "CustomerMonth",
       "OpsAccess",
       "Order",
       "OrderLineItem",

@@ -5,6 +5,7 @@ import prisma, { pool } from "~/db.server";
 import { queues, redis } from "~/jobs/producer.server";
 import type { WebhookJob } from "~/jobs/queues";
 import { webhookJobId } from "~/jobs/webhook-job-id";
+import { refreshRetentionTallies } from "~/segments/retention-tallies.server";
 import type { OrderRow } from "~/sync/mapping";
 import { upsertCustomers, upsertOrders } from "~/sync/store.server";
 import { webhookProcessor } from "../../workers/processors/webhooks";
@@ -146,7 +147,8 @@ describe("customers/redact and shop/redact", () => {
       },
       orderRow(guestOrderId, null),
     ]);
-    // Computed: metrics, a segment, the tags to push, a Flow trigger not sent yet.
+    // Computed: metrics, retention tallies, a segment, the tags to push, a Flow trigger not sent yet.
+    await refreshRetentionTallies(prisma, shopId);
     await prisma.customerMetrics.create({
       data: {
         shopId,
@@ -221,6 +223,7 @@ describe("customers/redact and shop/redact", () => {
       expect.arrayContaining([
         "Customer",
         "CustomerMetrics",
+        "CustomerMonth",
         "OpsAccess",
         "Order",
         "OrderLineItem",

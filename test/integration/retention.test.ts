@@ -8,6 +8,7 @@ import { loadRetention, retentionTallies } from "~/admin/retention.server";
 import prisma from "~/db.server";
 import { loadCustomers, loadOrders } from "~/segments/load.server";
 import { recomputeShop } from "~/segments/recompute.server";
+import { refreshRetentionTallies } from "~/segments/retention-tallies.server";
 import { toDayNumber } from "~/segmentation";
 import { loyaltyMetrics } from "~/segmentation/loyalty";
 import { buildOrderTable } from "~/segmentation/orders";
@@ -22,6 +23,7 @@ describe("cohort retention in SQL", () => {
   let shopId: number;
   beforeAll(async () => {
     shopId = await seedShop(domain, { customers: 500, now, seed: 11 });
+    expect(await refreshRetentionTallies(prisma, shopId)).toMatchObject({ kind: "all" });
   });
   afterAll(async () => {
     await prisma.shop.deleteMany({ where: { domain } });
@@ -116,10 +118,8 @@ describe("cohort retention in SQL", () => {
           });
         }
       }
-      const tallies = await retentionTallies(shop, "America/New_York", {
-        split: "none",
-        asOf: now,
-      });
+      await refreshRetentionTallies(prisma, shop.id);
+      const tallies = await retentionTallies(shop, { split: "none" });
       expect(
         tallies.map((t) => [t.cohort, t.offset, t.active]).sort((a, b) => (a < b ? -1 : 1)),
       ).toEqual([
@@ -131,6 +131,73 @@ describe("cohort retention in SQL", () => {
     } finally {
       await prisma.shop.delete({ where: { id: shop.id } });
     }
+  });
+
+  it("keeps the tallies of changed customers equal to a rebuild", async () => {
+    const rows = () =>
+      prisma.customerMonth.findMany({
+        where: { shopId },
+        orderBy: [{ customerId: "asc" }, { month: "asc" }],
+      });
+    // Rows synced long before the last refresh, so only what this test touches is changed.
+    for (const table of ["Customer", "Order"])
+      await prisma.$executeRawUnsafe(
+        `UPDATE "${table}" SET "syncedAt" = now() - interval '1 hour' WHERE "shopId" = $1`,
+        shopId,
+      );
+    const before = await rows();
+    const owners = [...new Set(before.map((row) => row.customerId))];
+    const [extended, cancelled, deleted] = owners;
+    // A new order a year after the last, a cancelled order, a customer deleted in the store.
+    const last = await prisma.order.findFirstOrThrow({
+      where: { shopId, customerId: extended },
+      orderBy: { processedAt: "desc" },
+    });
+    const later = new Date(last.processedAt.getTime() + 365 * 86_400_000);
+    await prisma.order.create({
+      data: {
+        shopId,
+        id: 9_000_000_001n,
+        customerId: extended,
+        name: "#later",
+        processedAt: later,
+        shopifyCreatedAt: later,
+        shopifyUpdatedAt: later,
+        currency: "USD",
+        totalMinor: 4200n,
+        subtotalMinor: 4200n,
+      },
+    });
+    const first = await prisma.order.findFirstOrThrow({
+      where: { shopId, customerId: cancelled },
+      orderBy: { processedAt: "asc" },
+    });
+    await prisma.order.update({
+      where: { shopId_id: { shopId, id: first.id } },
+      data: { cancelledAt: new Date(), syncedAt: new Date() },
+    });
+    await prisma.customer.update({
+      where: { shopId_id: { shopId, id: deleted } },
+      data: { deletedAt: new Date(), syncedAt: new Date() },
+    });
+
+    const refreshed = await refreshRetentionTallies(prisma, shopId);
+    expect(refreshed).toMatchObject({ kind: "changed", customers: 3 });
+    const kept = await rows();
+    expect(kept).not.toEqual(before);
+    expect(kept.some((row) => row.customerId === deleted)).toBe(false);
+    expect(kept.filter((row) => row.customerId === extended).at(-1)?.revenueMinor).toBe(4200n);
+
+    await prisma.shop.update({ where: { id: shopId }, data: { retentionTalliedThrough: null } });
+    expect(await refreshRetentionTallies(prisma, shopId)).toMatchObject({ kind: "all" });
+    expect(await rows()).toEqual(kept);
+
+    // Another time zone moves orders near a month's edge: everything is rebuilt.
+    await prisma.shop.update({ where: { id: shopId }, data: { ianaTimezone: "Asia/Tokyo" } });
+    expect(await refreshRetentionTallies(prisma, shopId)).toMatchObject({ kind: "all" });
+    await prisma.shop.update({ where: { id: shopId }, data: { ianaTimezone: "UTC" } });
+    expect(await refreshRetentionTallies(prisma, shopId)).toMatchObject({ kind: "all" });
+    expect(await rows()).toEqual(kept);
   });
 
   it("exports every cohort and month as CSV", async () => {
