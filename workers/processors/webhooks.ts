@@ -1,8 +1,8 @@
 import type { PrismaClient } from "@prisma/client";
-import type { Job, Queue } from "bullmq";
+import { UnrecoverableError, type Job, type Queue } from "bullmq";
 import type { RecomputeJob, WebhookJob } from "~/jobs/queues";
 import { requestRecompute } from "~/segments/requests.server";
-import { applyWebhook } from "~/sync/apply-webhook.server";
+import { applyWebhook, UnusablePayload } from "~/sync/apply-webhook.server";
 import { markProcessed } from "~/sync/payload-retention";
 
 /**
@@ -36,12 +36,13 @@ export function webhookProcessor(prisma: PrismaClient, queues: { recompute: Queu
       return { processed: delivery.topic, outcome };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const unusable = error instanceof UnusablePayload;
+      const final = unusable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await prisma.webhookDelivery.updateMany({
         where: { id },
         data: final ? { status: "FAILED", error: message } : { error: message },
       });
-      throw error;
+      throw unusable ? new UnrecoverableError(message) : error;
     }
   };
 }
