@@ -18,7 +18,8 @@ import { changedCustomers } from "./load.server";
 
 export interface TallyOutcome {
   kind: "all" | "changed" | "none";
-  customers: number;
+  /** Customers rewritten, when only the changed ones were. */
+  customers?: number;
   ms: number;
 }
 
@@ -43,22 +44,28 @@ export async function refreshRetentionTallies(
       const everyone = through === null || shop.retentionTimeZone !== shop.ianaTimezone;
       let scope: bigint[] | null = null;
       if (!everyone) scope = (await changedCustomers(tx, shopId, through)).ids;
-      if (scope === null || scope.length > 0) {
-        const filter = scope === null ? "" : `AND "customerId" = ANY($2::bigint[])`;
+      if (scope === null)
+        await tx.$executeRawUnsafe(`DELETE FROM "CustomerMonth" WHERE "shopId" = $1`, shopId);
+      else if (scope.length > 0)
         await tx.$executeRawUnsafe(
-          `DELETE FROM "CustomerMonth" WHERE "shopId" = $1 ${filter}`,
+          `DELETE FROM "CustomerMonth" WHERE "shopId" = $1 AND "customerId" = ANY($2::bigint[])`,
           shopId,
+          scope,
+        );
+      if (scope === null || scope.length > 0)
+        await tx.$executeRawUnsafe(
+          tallySql(scope !== null),
+          shopId,
+          shop.ianaTimezone,
           ...(scope === null ? [] : [scope]),
         );
-        await tx.$executeRawUnsafe(tallySql(scope !== null), shopId, shop.ianaTimezone, scope);
-      }
       await tx.shop.update({
         where: { id: shopId },
         data: { retentionTalliedThrough: now, retentionTimeZone: shop.ianaTimezone },
       });
       return {
         kind: scope === null ? "all" : scope.length > 0 ? "changed" : "none",
-        customers: scope?.length ?? -1,
+        customers: scope?.length,
         ms: Math.round(performance.now() - started),
       } satisfies TallyOutcome;
     },
@@ -86,7 +93,7 @@ function tallySql(scoped: boolean): string {
          JOIN "Customer" c ON c."shopId" = o."shopId" AND c."id" = o."customerId"
         WHERE o."shopId" = $1 AND c."deletedAt" IS NULL AND c."redactedAt" IS NULL
           AND ${countedOrderSql("o")}
-          ${scoped ? `AND o."customerId" = ANY($3::bigint[])` : `AND $3::bigint[] IS NULL`}),
+          ${scoped ? `AND o."customerId" = ANY($3::bigint[])` : ""}),
      months AS (
        SELECT array_agg((d AT TIME ZONE $2) AT TIME ZONE 'UTC' ORDER BY d) AS starts,
               (extract(year FROM min(d)) * 12 + extract(month FROM min(d)) - 1)::int AS first

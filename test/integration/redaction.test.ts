@@ -261,6 +261,52 @@ describe("customers/redact and shop/redact", () => {
     expect(await prisma.promotion.count({ where: { id: promotion.id } })).toBe(1);
   });
 
+  it("an order of another customer named by the request leaves that customer's tallies", async () => {
+    const owner = customerId + 2_000n;
+    const named = orderId + 2_000n;
+    const kept = orderId + 2_001n;
+    await prisma.customer.create({
+      data: {
+        shopId,
+        id: owner,
+        shopifyCreatedAt: day("2025-01-01"),
+        shopifyUpdatedAt: day("2026-01-01"),
+      },
+    });
+    await upsertOrders(pool, shopId, [
+      { ...orderRow(named, owner), processedAt: day("2026-03-01") },
+      orderRow(kept, owner),
+    ]);
+    await refreshRetentionTallies(prisma, shopId);
+    const months = () =>
+      prisma.customerMonth.findMany({
+        where: { shopId, customerId: owner },
+        orderBy: { month: "asc" },
+      });
+    expect((await months()).map((m) => m.month)).toEqual([2026 * 12 + 2, 2026 * 12 + 4]);
+    const before = await prisma.customer.findUniqueOrThrow({
+      where: { shopId_id: { shopId, id: owner } },
+    });
+
+    const redact = await deliver(
+      "customers/redact",
+      `redaction-owner-${run}`,
+      `{"shop_domain":"${shop}","orders_to_redact":[${named}]}`,
+    );
+    await webhookProcessor(prisma, queues())(redact);
+
+    // The owner's history changed: marked for the next recompute, whose tally refresh drops
+    // the redacted order's month and makes May their first.
+    const after = await prisma.customer.findUniqueOrThrow({
+      where: { shopId_id: { shopId, id: owner } },
+    });
+    expect(after.syncedAt.getTime()).toBeGreaterThan(before.syncedAt.getTime());
+    await refreshRetentionTallies(prisma, shopId);
+    expect((await months()).map((m) => [m.month, m.cohort])).toEqual([
+      [2026 * 12 + 4, 2026 * 12 + 4],
+    ]);
+  });
+
   it("a customer redacted before the backfill reached them is not imported afterwards", async () => {
     const later = customerId + 1_000n;
     const laterOrder = orderId + 1_000n;
